@@ -1,0 +1,28 @@
+import type { ConfigInput } from "../server/config/config-schema.ts";
+
+/** Shared defaults; each environment file overrides some, and every value can be set from the environment. */
+const defaults: ConfigInput = {
+  port: 9501,
+  host: "0.0.0.0",
+  databasePoolSize: 10,
+  redisPrefix: "push-hub",
+  drainCron: "* * * * * *",
+  drainBatch: 300,
+  ackTimeoutMs: 5000,
+  leaseMarginMs: 2000,
+  retryBaseMs: 1000,
+  retryMaxMs: 60000,
+  maxInFlight: 20000,
+  messageMaxBytes: 65536,
+  bodyMaxBytes: 8 * 1024 * 1024,
+  groupCommitMs: 2,
+  groupCommitMax: 1000,
+  trustProxy: false,
+  logLevel: "info",
+  demo: false,
+  shutdownTimeoutMs: 10000,
+  embeddedDataDir: "./data/pg",
+  embeddedPort: 0,
+};
+
+export default defaults;

@@ -1,0 +1,10 @@
+import type { ConfigInput } from "../server/config/config-schema.ts";
+
+const development: ConfigInput = {
+  jwtSecret: "push-hub-dev-secret-not-for-production",
+  apiKeys: ["dev-key"],
+  demo: true,
+  logLevel: "info",
+};
+
+export default development;

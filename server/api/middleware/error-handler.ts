@@ -1,0 +1,44 @@
+import type { Middleware } from "koa";
+import type { Logger } from "pino";
+import { HubError } from "../../errors/hub-error.ts";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function toErrorBody(error: HubError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.expose ? error.message : "Internal error",
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}
+
+/** Koa's own errors (http-errors) carry a status; anything else is ours to fix and becomes a logged 500. */
+function asHubError(error: unknown): HubError {
+  if (error instanceof HubError) return error;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new HubError((error as Error).message || "Bad request", { code: "bad_request", status });
+  }
+  return new HubError("Internal error", { code: "internal_error", status: 500, expose: false, cause: error });
+}
+
+/** Every error leaves as `{"error":{"code","message","details"}}` with its status and headers. */
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (caught) {
+      const error = asHubError(caught);
+      if (error.status >= 500) {
+        logger.error({ err: error.cause ?? caught, code: error.code, method: ctx.method, path: ctx.path }, "request failed");
+      }
+      ctx.status = error.status;
+      ctx.set(error.headers);
+      ctx.body = toErrorBody(error);
+    }
+  };
+}

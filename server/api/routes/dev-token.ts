@@ -1,0 +1,19 @@
+import Router from "@koa/router";
+import { z } from "zod";
+import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import { readJsonBody } from "../read-body.ts";
+import { uidSchema } from "../validation/message-input.ts";
+
+const tokenRequestSchema = z.strictObject({ uid: uidSchema });
+
+/** POST /api/dev/token {"uid"} → {"token"}: development and test only (never mounted in production). */
+export function createDevTokenRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  router.post("/api/dev/token", async (ctx) => {
+    const parsed = tokenRequestSchema.safeParse(await readJsonBody(ctx, 4096));
+    if (!parsed.success) throw new InvalidBodyError(`uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+    ctx.body = { token: await deps.signToken(parsed.data.uid) };
+  });
+  return router;
+}

@@ -1,0 +1,20 @@
+import Router from "@koa/router";
+import type { ApiDeps } from "../api-deps.ts";
+
+/** GET /healthz (alive), GET /readyz (database and Redis answer, not shutting down), GET /metrics */
+export function createHealthRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  router.get("/healthz", (ctx) => {
+    ctx.body = { status: "ok" };
+  });
+  router.get("/readyz", async (ctx) => {
+    const readiness = await deps.readiness();
+    ctx.status = readiness.ok ? 200 : 503;
+    ctx.body = { status: readiness.ok ? "ready" : "unavailable", checks: readiness.checks };
+  });
+  router.get("/metrics", async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}

@@ -1,0 +1,82 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import { NotFoundError } from "../../errors/not-found-error.ts";
+import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
+import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { findMessage } from "../../store/find-message.ts";
+import { toMessageView } from "../../store/message-view.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import type { ProducerState } from "../middleware/api-key-auth.ts";
+import { readJsonBody } from "../read-body.ts";
+import { parseId } from "../validation/parse-id.ts";
+import { batchInputSchema, idempotencyKeySchema } from "../validation/message-input.ts";
+import { describeIssues, parseMessage } from "../validation/parse-message.ts";
+
+function idempotencyKeyOf(ctx: Context): string | null {
+  const header = ctx.get("idempotency-key");
+  if (header === "") return null;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) throw new InvalidBodyError(parsed.error.issues[0]?.message ?? "Invalid Idempotency-Key");
+  return parsed.data;
+}
+
+/** POST /api/messages, POST /api/messages/batch, GET /api/messages/:id */
+export function createMessageRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  const { config } = deps;
+  const singleLimit = Math.min(config.bodyMaxBytes, config.messageMaxBytes * 6 + 64 * 1024);
+
+  const accepting = () => {
+    if (deps.isShuttingDown()) throw new ShuttingDownError();
+  };
+
+  router.post("/api/messages", async (ctx) => {
+    accepting();
+    const idempotencyKey = idempotencyKeyOf(ctx);
+    const body = await readJsonBody(ctx, singleLimit);
+    const { producer } = ctx.state as ProducerState;
+    const message = parseMessage(body, { producer, idempotencyKey, messageMaxBytes: config.messageMaxBytes, now: new Date(), path: "" });
+    const [id] = await deps.enqueuer.enqueue([message]);
+    ctx.status = 202;
+    ctx.body = { id, status: "queued" };
+  });
+
+  router.post("/api/messages/batch", async (ctx) => {
+    accepting();
+    const idempotencyKey = idempotencyKeyOf(ctx);
+    const body = await readJsonBody(ctx, config.bodyMaxBytes);
+    const parsed = batchInputSchema.safeParse(body);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error.issues, "");
+      throw new InvalidBodyError(`Invalid batch: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { issues });
+    }
+    const { producer } = ctx.state as ProducerState;
+    const now = new Date();
+    // All or nothing: the first invalid item rejects the batch before anything is stored.
+    const messages = parsed.data.messages.map((item, index) =>
+      parseMessage(item, {
+        producer,
+        idempotencyKey: idempotencyKey === null ? null : `${idempotencyKey}#${index}`,
+        messageMaxBytes: config.messageMaxBytes,
+        now,
+        path: `messages[${index}]`,
+      }),
+    );
+    const ids = await deps.enqueuer.enqueue(messages);
+    ctx.status = 202;
+    ctx.body = { ids };
+  });
+
+  router.get("/api/messages/:id", async (ctx) => {
+    const id = parseId(ctx.params.id);
+    if (id === null) throw new NotFoundError("No such message");
+    const row = await findMessage(deps.db, id).catch((e: unknown) => {
+      throw new StoreUnavailableError(e);
+    });
+    if (row === null) throw new NotFoundError("No such message");
+    ctx.body = toMessageView(row);
+  });
+
+  return router;
+}

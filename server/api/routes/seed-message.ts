@@ -1,0 +1,63 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { HubError } from "../../errors/hub-error.ts";
+import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
+import { toErrorBody } from "../middleware/error-handler.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import { readJsonOrFormBody } from "../read-body.ts";
+import { parseMessage } from "../validation/parse-message.ts";
+
+/** The original service's status codes: 416 for missing uid/msg (it used "range not satisfiable"). */
+const SEED_MISSING_FIELDS = 416;
+
+function seedReply(ctx: Context, httpStatus: number, code: number, msg: string, result: unknown, error?: HubError) {
+  ctx.status = httpStatus;
+  if (error) ctx.set(error.headers);
+  // `error` keeps the hub's uniform error shape beside the original fields.
+  ctx.body = { code, result, msg, ...(error ? toErrorBody(error) : {}) };
+}
+
+/** `msg` arrives as text; JSON text becomes the JSON value, anything else stays a string. */
+function seedMsg(raw: unknown): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || v === 0 || v === "0" || v === false;
+
+/** POST /message, compatible with the PHP/Swoole service it replaces: `{"code","result","msg"}` bodies. */
+export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) => string): Router {
+  const router = new Router();
+  router.all("/message", async (ctx) => {
+    try {
+      if (ctx.method !== "POST") {
+        ctx.set("Allow", "POST");
+        return seedReply(ctx, 405, 405, "Method Not Allowed", [], new HubError("Use POST", { code: "method_not_allowed", status: 405 }));
+      }
+      const producer = checkKey(ctx);
+      if (deps.isShuttingDown()) throw new ShuttingDownError();
+      const body = await readJsonOrFormBody(ctx, Math.min(deps.config.bodyMaxBytes, deps.config.messageMaxBytes * 6 + 64 * 1024));
+      const fields = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+      if (isEmpty(fields.uid) || isEmpty(fields.msg)) {
+        const error = new InvalidBodyError("uid and msg are required");
+        return seedReply(ctx, 400, SEED_MISSING_FIELDS, "Requested Range Not Satisfiable", [], error);
+      }
+      const uid = typeof fields.uid === "number" ? String(fields.uid) : fields.uid;
+      const message = parseMessage(
+        { uid, msg: seedMsg(fields.msg) },
+        { producer, idempotencyKey: null, messageMaxBytes: deps.config.messageMaxBytes, now: new Date(), path: "" },
+      );
+      const [id] = await deps.enqueuer.enqueue([message]);
+      seedReply(ctx, 200, 200, "OK", { id });
+    } catch (caught) {
+      if (!(caught instanceof HubError)) throw caught;
+      seedReply(ctx, caught.status, caught.status, caught.message, [], caught);
+    }
+  });
+  return router;
+}

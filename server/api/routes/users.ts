@@ -1,0 +1,55 @@
+import Router from "@koa/router";
+import { z } from "zod";
+import { InvalidQueryError } from "../../errors/invalid-query-error.ts";
+import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { listUserMessages } from "../../store/list-user-messages.ts";
+import { toMessageView } from "../../store/message-view.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import { uidSchema } from "../validation/message-input.ts";
+import { parseId } from "../validation/parse-id.ts";
+import { describeIssues } from "../validation/parse-message.ts";
+
+const historyQuerySchema = z.strictObject({
+  status: z.enum(["queued", "delivered", "read", "expired"]).optional(),
+  before: z
+    .string()
+    .transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER))
+    .optional(),
+  limit: z.coerce.number().int().min(1, "must be 1–200").max(200, "must be 1–200").default(50),
+});
+
+function parseUid(raw: unknown): string {
+  const parsed = uidSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidQueryError(`uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  return parsed.data;
+}
+
+/** GET /api/users/:uid/messages (history, newest first) and GET /api/users/:uid/presence */
+export function createUserRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+
+  router.get("/api/users/:uid/messages", async (ctx) => {
+    const uid = parseUid(ctx.params.uid);
+    const query = Object.fromEntries(
+      Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v]),
+    );
+    const parsed = historyQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error.issues, "");
+      throw new InvalidQueryError(`Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { issues });
+    }
+    const now = new Date();
+    const page = await listUserMessages(deps.db, { uid, ...parsed.data }, now).catch((e: unknown) => {
+      throw new StoreUnavailableError(e);
+    });
+    ctx.body = { messages: page.messages.map((m) => toMessageView(m, now)), next: page.next };
+  });
+
+  router.get("/api/users/:uid/presence", async (ctx) => {
+    const uid = parseUid(ctx.params.uid);
+    const connections = await deps.presence(uid);
+    ctx.body = { uid, online: connections > 0, connections };
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+import type { z } from "zod";
+import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import { MessageTooLargeError } from "../../errors/message-too-large-error.ts";
+import type { NewMessage } from "../../store/new-message.ts";
+import { jsonValueProblem } from "./check-json-value.ts";
+import { messageInputSchema } from "./message-input.ts";
+
+const MAX_DEPTH = 64;
+
+export interface ParseContext {
+  producer: string;
+  idempotencyKey: string | null;
+  messageMaxBytes: number;
+  now: Date;
+  /** Where the message sits in the request body, for error messages ("messages[3]"). */
+  path: string;
+}
+
+export function describeIssues(issues: z.core.$ZodIssue[], prefix: string): { path: string; message: string }[] {
+  return issues.map((i) => ({
+    path: [prefix, ...i.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))]
+      .filter(Boolean)
+      .join(".")
+      .replace(/\.\[/g, "["),
+    message: i.message,
+  }));
+}
+
+/** Validates one producer message into what the store takes; throws a 400 or 413 naming the field. */
+export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
+  const parsed = messageInputSchema.safeParse(body);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error.issues, ctx.path);
+    throw new InvalidBodyError(`Invalid message: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { issues });
+  }
+  const m = parsed.data;
+  const where = ctx.path ? `${ctx.path}.msg` : "msg";
+  const problem = jsonValueProblem(m.msg, MAX_DEPTH);
+  if (problem) throw new InvalidBodyError(`Invalid message: ${where} ${problem}`, { issues: [{ path: where, message: problem }] });
+  const bytes = Buffer.byteLength(JSON.stringify(m.msg), "utf8");
+  if (bytes > ctx.messageMaxBytes) {
+    throw new MessageTooLargeError(`${where} is ${bytes} bytes; the limit is ${ctx.messageMaxBytes}`, {
+      path: where,
+      bytes,
+      limitBytes: ctx.messageMaxBytes,
+    });
+  }
+  return {
+    uid: m.uid,
+    msg: m.msg,
+    type: m.type,
+    clientType: m.clientType,
+    expiresAt: m.ttlSeconds === undefined ? null : new Date(ctx.now.getTime() + m.ttlSeconds * 1000),
+    producer: ctx.producer,
+    idempotencyKey: ctx.idempotencyKey,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Config } from "./config-schema.ts";
+
+/** Environment variable → config key. Every config value can be overridden from the environment. */
+export const envVars = {
+  PORT: "port",
+  HOST: "host",
+  DATABASE_URL: "databaseUrl",
+  DATABASE_POOL_SIZE: "databasePoolSize",
+  REDIS_URL: "redisUrl",
+  REDIS_PREFIX: "redisPrefix",
+  HUB_JWT_SECRET: "jwtSecret",
+  HUB_API_KEYS: "apiKeys",
+  DRAIN_CRON: "drainCron",
+  DRAIN_BATCH: "drainBatch",
+  ACK_TIMEOUT_MS: "ackTimeoutMs",
+  LEASE_MARGIN_MS: "leaseMarginMs",
+  RETRY_BASE_MS: "retryBaseMs",
+  RETRY_MAX_MS: "retryMaxMs",
+  MAX_IN_FLIGHT: "maxInFlight",
+  MESSAGE_MAX_BYTES: "messageMaxBytes",
+  BODY_MAX_BYTES: "bodyMaxBytes",
+  GROUP_COMMIT_MS: "groupCommitMs",
+  GROUP_COMMIT_MAX: "groupCommitMax",
+  TRUST_PROXY: "trustProxy",
+  LOG_LEVEL: "logLevel",
+  HUB_DEMO: "demo",
+  SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
+  EMBEDDED_PG_DIR: "embeddedDataDir",
+  EMBEDDED_PG_PORT: "embeddedPort",
+} as const satisfies Record<string, Exclude<keyof Config, "env">>;
+
+export function envVarOf(key: string): string {
+  const hit = Object.entries(envVars).find(([, k]) => k === key);
+  return hit ? hit[0] : key;
+}

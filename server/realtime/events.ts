@@ -1,0 +1,26 @@
+/** What the client receives for each delivery attempt; `id` is what it dedupes by. */
+export interface MessagePayload {
+  id: string;
+  type: number;
+  clientType: number;
+  msg: unknown;
+  createdAt: string;
+  /** 1 on the first attempt; higher means a redelivery. */
+  attempt: number;
+}
+
+export type AckCallback = (response?: unknown) => void;
+
+export interface ServerToClientEvents {
+  message: (payload: MessagePayload, ack: AckCallback) => void;
+}
+
+export interface ClientToServerEvents {
+  read: (payload: unknown, ack?: (reply: { updated: number } | { error: { code: string; message: string } }) => void) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+export interface SocketData {
+  uid: string;
+}

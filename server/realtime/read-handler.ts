@@ -1,0 +1,34 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import { parseId } from "../api/validation/parse-id.ts";
+import { markRead } from "../store/mark-read.ts";
+import type { Db } from "../store/prisma.ts";
+
+const readSchema = z.strictObject({
+  ids: z.array(z.string()).min(1).max(1000),
+});
+
+type Reply = { updated: number } | { error: { code: string; message: string } };
+
+/**
+ * `read` {"ids":[...]} from a socket of `uid` → those of its own messages become read; ids of other
+ * uids or unknown ids are simply not counted. Malformed payloads get an error ack, never a crash.
+ */
+export function createReadHandler(deps: { db: Db; logger: Logger }) {
+  return (uid: string) =>
+    async (...args: unknown[]): Promise<void> => {
+      const last = args[args.length - 1];
+      const ack = typeof last === "function" ? (last as (reply: Reply) => void) : () => {};
+      const parsed = readSchema.safeParse(args[0]);
+      const ids = parsed.success ? parsed.data.ids.map(parseId) : [];
+      if (!parsed.success || ids.some((id) => id === null)) {
+        return ack({ error: { code: "invalid_payload", message: 'read expects {"ids": ["<id>", …]} (1–1000 ids)' } });
+      }
+      try {
+        ack({ updated: await markRead(deps.db, uid, ids as bigint[]) });
+      } catch (err) {
+        deps.logger.warn({ err }, "could not mark messages read");
+        ack({ error: { code: "store_unavailable", message: "could not record read state; retry" } });
+      }
+    };
+}

@@ -1,0 +1,77 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+
+export interface RedisClients {
+  pub: Redis;
+  sub: Redis;
+  ping(): Promise<boolean>;
+  quit(): Promise<void>;
+}
+
+function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis did not become ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off("ready", onReady);
+    };
+    client.on("ready", onReady);
+  });
+}
+
+/**
+ * The adapter's publisher and subscriber. Both must be `ready` before an adapter is built on them (the
+ * sharded adapter breaks otherwise). Errors are logged, never thrown: ioredis reconnects by itself.
+ */
+export async function createRedisClients(url: string, logger: Logger, readyTimeoutMs = 10000): Promise<RedisClients> {
+  const make = (role: string) => {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: true,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+      connectionName: `push-hub-${role}`,
+    });
+    let lastLog = 0;
+    client.on("error", (err: Error) => {
+      if (Date.now() - lastLog > 5000) logger.warn({ err: err.message, role }, "redis error");
+      lastLog = Date.now();
+    });
+    return client;
+  };
+  const pub = make("pub");
+  const sub = make("sub");
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+    await Promise.all([whenReady(pub, readyTimeoutMs), whenReady(sub, readyTimeoutMs)]);
+  } catch (error) {
+    pub.disconnect();
+    sub.disconnect();
+    throw new Error(`cannot connect to Redis: ${(error as Error).message}`);
+  }
+  return {
+    pub,
+    sub,
+    async ping() {
+      if (pub.status !== "ready") return false;
+      try {
+        return (await Promise.race([pub.ping(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())])) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+    async quit() {
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
