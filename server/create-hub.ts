@@ -1,6 +1,5 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdapter } from "@socket.io/redis-adapter";
 import type Router from "@koa/router";
 import type { Logger } from "pino";
 import type { Readiness } from "./api/api-deps.ts";
@@ -18,6 +17,7 @@ import { createRealtime } from "./realtime/create-realtime.ts";
 import { createReadHandler } from "./realtime/read-handler.ts";
 import { userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
+import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
 import { countQueued } from "./store/count-queued.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase } from "./store/ping-database.ts";
@@ -72,7 +72,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   });
 
   const httpServer = createServer();
-  const adapter = redis ? createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}#sio` }) : undefined;
+  const adapter = redis ? createSocketAdapter(redis, config.redisPrefix) : undefined;
   const io = createRealtime({
     httpServer,
     logger,

@@ -1,0 +1,63 @@
+import { SignJWT } from "jose";
+import { io, type Socket } from "socket.io-client";
+import type { MessagePayload } from "../../server/realtime/events.ts";
+import { TEST_JWT_SECRET } from "./env.ts";
+
+export async function signToken(uid: string, secret = TEST_JWT_SECRET, ttlSeconds = 3600): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(uid)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+export interface TestClient {
+  socket: Socket;
+  uid: string;
+  /** Every `message` event, redeliveries included, in arrival order. */
+  received: MessagePayload[];
+  /** Distinct ids in first-arrival order. */
+  ids(): string[];
+  /** Whether this client acks (default true); can change at any time. */
+  acking: boolean;
+  read(ids: string[]): Promise<unknown>;
+  close(): void;
+}
+
+export interface ClientOptions {
+  acking?: boolean;
+  token?: string;
+  transports?: ("websocket" | "polling")[];
+  localAddress?: string;
+}
+
+/** A socket.io-client connected as `uid` (resolves on connect, rejects with the connect_error message). */
+export async function connectClient(url: string, uid: string, options: ClientOptions = {}): Promise<TestClient> {
+  const token = options.token ?? (await signToken(uid));
+  const socket = io(url, {
+    auth: { token },
+    transports: options.transports ?? ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
+  const client: TestClient = {
+    socket,
+    uid,
+    received: [],
+    acking: options.acking ?? true,
+    ids() {
+      return [...new Set(client.received.map((m) => m.id))];
+    },
+    read: (ids) => socket.timeout(5000).emitWithAck("read", { ids }),
+    close: () => socket.close(),
+  };
+  socket.on("message", (payload: MessagePayload, ack: () => void) => {
+    client.received.push(payload);
+    if (client.acking) ack();
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", (err) => reject(err));
+  });
+  return client;
+}
