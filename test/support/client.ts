@@ -29,6 +29,8 @@ export interface ClientOptions {
   token?: string;
   transports?: ("websocket" | "polling")[];
   localAddress?: string;
+  /** Reconnect automatically (default false: tests see disconnects). */
+  reconnection?: boolean;
 }
 
 /** A socket.io-client connected as `uid` (resolves on connect, rejects with the connect_error message). */
@@ -37,7 +39,9 @@ export async function connectClient(url: string, uid: string, options: ClientOpt
   const socket = io(url, {
     auth: { token },
     transports: options.transports ?? ["websocket"],
-    reconnection: false,
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 1000,
     forceNew: true,
   });
   const client: TestClient = {

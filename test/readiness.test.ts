@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { connectClient, type TestClient } from "./support/client.ts";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { TEST_PG_ADMIN_URL } from "./support/env.ts";
+import { api, publish } from "./support/http.ts";
+import { startTestHub, type TestHub } from "./support/test-hub.ts";
+import { waitFor } from "./support/wait-for.ts";
+import pg from "pg";
+
+let db: TestDatabase;
+let hub: TestHub;
+let client: TestClient | undefined;
+
+async function asAdmin(sql: string) {
+  const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Makes the hub's database refuse every connection, and drops the ones it has. */
+async function cutDatabase(name: string) {
+  await asAdmin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+  await asAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+}
+
+before(async () => {
+  db = await createTestDatabase("ready");
+  hub = await startTestHub(db.url);
+});
+after(async () => {
+  client?.close();
+  await asAdmin(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+  await hub?.stop();
+  await db?.drop();
+});
+
+test("database unreachable → /readyz 503 naming it, producers get 503 (never 2xx); recovers by itself", { timeout: 120_000 }, async () => {
+  client = await connectClient(hub.url, "patient");
+  const early = await publish(hub.url, "patient", "before the outage");
+  await waitFor(() => client!.ids().includes(early), "delivery before the outage");
+
+  await cutDatabase(db.name);
+  const ready = await api(hub.url, "GET", "/readyz");
+  assert.equal(ready.status, 503);
+  assert.equal(ready.body.checks.database, "down");
+  assert.equal((await api(hub.url, "GET", "/healthz")).status, 200, "alive while not ready");
+
+  for (let i = 0; i < 5; i++) {
+    const res = await api(hub.url, "POST", "/api/messages", { uid: "patient", msg: { during: i } });
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, "store_unavailable");
+    assert.ok(res.headers.get("retry-after"));
+  }
+  const batch = await api(hub.url, "POST", "/api/messages/batch", { messages: [{ uid: "patient", msg: 1 }] });
+  assert.equal(batch.status, 503);
+  const seed = await api(hub.url, "POST", "/message", { uid: "patient", msg: "x" });
+  assert.equal(seed.status, 503);
+  assert.equal((await api(hub.url, "GET", `/api/messages/${early}`)).status, 503);
+
+  await asAdmin(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
+  await waitFor(async () => (await api(hub.url, "GET", "/readyz")).status === 200, "ready again", 15000, 200);
+  const later = await publish(hub.url, "patient", "after the outage");
+  await waitFor(() => client!.ids().includes(later), "delivery after recovery", 15000);
+  const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages");
+  assert.equal(rows[0]!.n, 2, "nothing from the outage was stored");
+});
