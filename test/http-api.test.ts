@@ -49,7 +49,7 @@ test("batch of 1,000 → all stored, ids in request order; one bad item → none
   const sample = await api(hub.url, "GET", `/api/messages/${ok.body.ids[500]}`);
   assert.deepEqual(sample.body.msg, { i: 500 });
 
-  const bad = [...messages.slice(0, 10)];
+  const bad: { uid: string; msg: unknown }[] = [...messages.slice(0, 10)];
   bad[7] = { uid: "", msg: 1 };
   const rejected = await api(hub.url, "POST", "/api/messages/batch", { messages: bad });
   assert.equal(rejected.status, 400);

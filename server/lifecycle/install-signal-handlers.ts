@@ -5,13 +5,15 @@ import type { Logger } from "pino";
  * exit 1 — nothing acknowledged is lost either way (it is in the database).
  */
 export function installSignalHandlers(stop: () => Promise<void>, logger: Logger, timeoutMs: number): void {
-  let signalled = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
+    // A terminal's Ctrl-C reaches the hub twice under `npm start` (the tty and npm both send SIGINT).
+    if (first && first.signal === signal && Date.now() - first.at < 1000) return;
+    if (first) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
     }
-    signalled = true;
+    first = { signal, at: Date.now() };
     logger.info({ signal }, "shutting down");
     setTimeout(() => {
       logger.error({ timeoutMs }, "shutdown timed out: exiting");
