@@ -1,8 +1,14 @@
+import { resolve } from "node:path";
+import { createDemoRoutes } from "./api/routes/demo.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { createHub } from "./create-hub.ts";
+import { applyMigrations } from "./embedded/apply-migrations.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
 import { ConfigError } from "./errors/config-error.ts";
 import { installSignalHandlers } from "./lifecycle/install-signal-handlers.ts";
 import { createLogger } from "./logger.ts";
+
+let embedded: EmbeddedPostgres | undefined;
 
 /** The one place that wires a hub process together. */
 async function main(): Promise<void> {
@@ -17,18 +23,64 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const databaseUrl = config.databaseUrl;
+  // A library's stray rejection (e.g. a Redis command cut off by an outage) must not take the hub down.
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    process.stderr.write("push-hub: DATABASE_URL is required\n");
-    process.exit(1);
+    if (config.env !== "development") {
+      process.stderr.write("push-hub: DATABASE_URL is required (the embedded database is for development only)\n");
+      process.exit(1);
+    }
+    embedded = await startEmbeddedPostgres({
+      dataDir: resolve(config.embeddedDataDir),
+      port: config.embeddedPort,
+      maxConnections: config.databasePoolSize + 4,
+      logger,
+      onUnexpectedExit: () => {
+        logger.fatal("the embedded database stopped; exiting");
+        process.exit(1);
+      },
+    });
+    await applyMigrations(embedded.url, logger);
+    databaseUrl = embedded.url;
   }
-  const hub = await createHub({ config: { ...config, databaseUrl }, logger });
-  installSignalHandlers(() => hub.stop(), logger, config.shutdownTimeoutMs);
-  const port = await hub.start();
-  logger.info({ port, redis: Boolean(config.redisUrl), env: config.env }, "push-hub listening");
+  const hub = await createHub({
+    config: { ...config, databaseUrl },
+    logger,
+    publicRoutes: config.demo ? [createDemoRoutes()] : [],
+  });
+  const db = embedded;
+  installSignalHandlers(
+    async () => {
+      await hub.stop();
+      await db?.stop(); // last: the hub releases its leases through it
+    },
+    logger,
+    config.shutdownTimeoutMs,
+  );
+  let port: number;
+  try {
+    port = await hub.start();
+  } catch (error) {
+    await hub.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      const why = code === "EADDRINUSE" ? "is already in use" : "needs privileges";
+      throw new Error(`port ${config.port} on ${config.host} ${why}; set PORT to another port`);
+    }
+    throw error;
+  }
+  logger.info({ port, database: embedded ? "embedded" : "external", redis: Boolean(config.redisUrl), env: config.env }, "push-hub listening");
+  const where = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${port}/`;
+  process.stdout.write(
+    `\npush-hub ${config.env} · database: ${embedded ? `embedded (${resolve(config.embeddedDataDir)})` : "external"} · ` +
+      `${config.redisUrl ? "Redis adapter" : "single instance"}\n` +
+      (config.demo ? `Demo page: ${where}\n\n` : "\n"),
+  );
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`push-hub: could not start: ${(error as Error).message ?? error}\n`);
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

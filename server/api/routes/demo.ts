@@ -1,0 +1,35 @@
+import Router from "@koa/router";
+import { readFileSync } from "node:fs";
+
+/** No inline script or style anywhere on the page, so the policy can forbid both. */
+export const DEMO_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; " +
+  "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const FILES = [
+  { path: "/", file: "index.html", type: "text/html; charset=utf-8" },
+  { path: "/demo.js", file: "demo.js", type: "text/javascript; charset=utf-8" },
+  { path: "/demo.css", file: "demo.css", type: "text/css; charset=utf-8" },
+] as const;
+
+/**
+ * The demo page (GET /, /demo.js, /demo.css). It loads the Socket.IO browser SDK from the hub's
+ * own /socket.io/socket.io.js, so Socket.IO must keep `serveClient` on. Files are read once here.
+ */
+export function createDemoRoutes(): Router {
+  const router = new Router();
+  for (const { path, file, type } of FILES) {
+    const body = readFileSync(new URL(`../demo/${file}`, import.meta.url));
+    router.get(path, (ctx) => {
+      ctx.set({
+        "Content-Security-Policy": DEMO_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+      });
+      ctx.type = type;
+      ctx.body = body;
+    });
+  }
+  return router;
+}

@@ -1,0 +1,137 @@
+// The demo page in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core) against a
+// hub on real PostgreSQL: connect as a uid, receive a published message live, mark it read, send one
+// from the page, and check that HTML in a message is shown as text under the page's strict CSP.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { chromium, type BrowserContext } from "playwright-core";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { ROOT, TEST_API_KEY } from "./support/env.ts";
+import { messageStatus, publish } from "./support/http.ts";
+import { freePort, startHubProcess, type HubProcess } from "./support/hub-process.ts";
+import { waitFor } from "./support/wait-for.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const XSS = "<img src=x onerror=alert(1)><script>x</script>";
+
+let db: TestDatabase | undefined;
+let hub: HubProcess | undefined;
+let context: BrowserContext | undefined;
+let profile = "";
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  db = await createTestDatabase("demo");
+  // development, as a developer runs it: the demo is on there by default.
+  hub = await startHubProcess(await freePort(), { NODE_ENV: "development", DATABASE_URL: db.url, REDIS_URL: "", HUB_DEMO: "" }, 60_000);
+  profile = mkdtempSync(join(tmpdir(), "push-hub-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 860 },
+  });
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await hub?.stop();
+  await db?.drop();
+});
+
+test("demo page: connect, receive live, mark read, send, HTML shown as text", async () => {
+  assert.ok(context && hub);
+  const base = hub.url;
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+
+  const res = await page.goto(`${base}/`);
+  assert.equal(res?.status(), 200);
+  assert.doesNotMatch(res?.headers()["content-security-policy"] ?? "", /unsafe-inline/);
+  assert.equal(await page.inputValue("#api-key"), TEST_API_KEY);
+
+  const uid = `demo-${Date.now().toString(36)}`;
+  await page.fill("#uid", uid);
+  await page.click("#connect-btn");
+  await page.waitForSelector("#conn-state.pill-on", { timeout: 15_000 });
+  assert.equal(await page.textContent("#conn-state"), `Connected as ${uid}`);
+
+  // Published through the HTTP API → shown live and acked by the page → delivered.
+  const first = await publish(base, uid, { title: "Build passed", body: "main is green", build: 1427 });
+  const card = page.locator(`li.message[data-id="${first}"]`);
+  await card.waitFor({ timeout: 15_000 });
+  assert.match((await card.locator(".message-body").textContent()) ?? "", /"title": "Build passed"/);
+  await waitFor(async () => (await messageStatus(base, first)) === "delivered", `#${first} delivered`);
+
+  // Marked read on the page → socket `read` → stored.
+  await card.locator(".mark-read").click();
+  await page.waitForSelector(`li.message[data-id="${first}"][data-status="read"]`, { timeout: 10_000 });
+  await waitFor(async () => (await messageStatus(base, first)) === "read", `#${first} read`);
+
+  // Markup in a message is text, never markup.
+  const hostile = await publish(base, uid, XSS);
+  const hostileCard = page.locator(`li.message[data-id="${hostile}"]`);
+  await hostileCard.waitFor({ timeout: 15_000 });
+  assert.equal(await hostileCard.locator(".message-body").textContent(), XSS);
+  assert.equal(await page.locator("#messages img, #messages script").count(), 0);
+
+  // Sent from the page's own form.
+  await page.fill("#to-uid", uid);
+  await page.fill("#msg", '{"text": "hello from the browser"}');
+  await page.click("#send-btn");
+  await page.waitForSelector("#send-result.ok", { timeout: 10_000 });
+  const sent = /#(\d+)/.exec((await page.textContent("#send-result")) ?? "")?.[1];
+  assert.ok(sent, "the page shows the queued id");
+  await page.locator(`li.message[data-id="${sent}"]`).waitFor({ timeout: 15_000 });
+  await waitFor(async () => (await messageStatus(base, sent)) === "delivered", `#${sent} delivered`);
+
+  await page.waitForTimeout(400); // let the arrival animation settle
+  mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+  await page.screenshot({ path: join(ROOT, "test-artifacts", "demo.png"), fullPage: true });
+
+  assert.deepEqual(dialogs, [], "no script from a message ran");
+  assert.deepEqual(problems, [], "no console errors or CSP violations");
+  await page.close();
+});
+
+test("demo assets: right types, strict headers, nothing inline or third-party", async () => {
+  assert.ok(hub);
+  for (const [path, type] of [
+    ["/", "text/html"],
+    ["/demo.js", "text/javascript"],
+    ["/demo.css", "text/css"],
+  ] as const) {
+    const res: Response = await fetch(`${hub.url}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.ok(res.headers.get("content-type")?.startsWith(type), `${path}: ${res.headers.get("content-type")}`);
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+    assert.match(res.headers.get("content-security-policy") ?? "", /^default-src 'self';.*frame-ancestors 'none'$/);
+  }
+  const html = await (await fetch(`${hub.url}/`)).text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "no inline script");
+  assert.doesNotMatch(html, /<style|\sstyle=/i, "no inline style");
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//i, "nothing loaded from elsewhere");
+  assert.equal((await fetch(`${hub.url}/socket.io/socket.io.js`)).status, 200, "the hub serves the Socket.IO SDK");
+});
