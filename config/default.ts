@@ -18,6 +18,11 @@ const defaults: ConfigInput = {
   groupCommitMs: 2,
   groupCommitMax: 1000,
   trustProxy: false,
+  // Requests per second per API key (token bucket, shared through Redis); 0 turns the limit off.
+  rateLimitPerSecond: 1000,
+  rateLimitBurst: 2000,
+  maxSocketsPerUid: 50,
+  socketMaxBufferedPackets: 1000,
   logLevel: "info",
   demo: false,
   shutdownTimeoutMs: 10000,

@@ -4,6 +4,8 @@ const test: ConfigInput = {
   jwtSecret: "push-hub-dev-secret-not-for-production",
   apiKeys: ["dev-key"],
   logLevel: "warn",
+  // Off so load tests and suites that publish fast are not throttled; the hardening tests turn it on.
+  rateLimitPerSecond: 0,
 };
 
 export default test;

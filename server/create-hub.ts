@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Router from "@koa/router";
 import type { Logger } from "pino";
@@ -13,11 +13,14 @@ import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
+import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
 import { createReadHandler } from "./realtime/read-handler.ts";
 import { userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
+import { createRedisConnectionLimiter } from "./redis/create-redis-connection-limiter.ts";
 import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
+import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
 import { countQueued } from "./store/count-queued.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase } from "./store/ping-database.ts";
@@ -56,6 +59,11 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   const metrics = createMetrics({ queueDepth: () => countQueued(db) });
   const tokens = createTokenService(config.jwtSecret);
   const requests = createRequestTracker();
+  const limits = { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
+  const rateLimiter = createRateLimiter({ limits, prefix: config.redisPrefix, logger, ...(redis ? { redis: redis.pub } : {}) });
+  const connections = redis
+    ? createRedisConnectionLimiter({ redis: redis.pub, prefix: config.redisPrefix, max: config.maxSocketsPerUid, logger })
+    : createLocalConnectionLimiter(config.maxSocketsPerUid);
   let shuttingDown = false;
   let drainer: Drainer | undefined;
   const nudge = () => drainer?.nudge();
@@ -71,7 +79,10 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     },
   });
 
-  const httpServer = createServer();
+  // Koa must be the server's request listener before Socket.IO attaches: Socket.IO and engine.io
+  // wrap the listeners present at attach time and route everything under /socket.io/ to themselves.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
+  const httpServer = createServer((req, res) => handle(req, res));
   const adapter = redis ? createSocketAdapter(redis, config.redisPrefix) : undefined;
   const io = createRealtime({
     httpServer,
@@ -82,6 +93,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     onJoin: createBacklog({ db, logger, nudge }),
     onRead: createReadHandler({ db, logger }),
     maxHttpBufferSize: 64 * 1024,
+    connections,
+    maxBufferedPackets: config.socketMaxBufferedPackets,
   });
 
   drainer = createDrainer({
@@ -116,10 +129,10 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   };
 
   const app = createApi(
-    { config, logger, metrics, db, enqueuer, presence, readiness, signToken: (uid) => tokens.sign(uid), isShuttingDown: () => shuttingDown },
+    { config, logger, metrics, db, enqueuer, presence, readiness, signToken: (uid) => tokens.sign(uid), isShuttingDown: () => shuttingDown, rateLimiter },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
   );
-  httpServer.on("request", app.callback());
+  handle = app.callback();
 
   let stopping: Promise<void> | undefined;
   const theDrainer = drainer;
@@ -153,6 +166,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();
         await withTimeout(closed, 2000, undefined);
+        connections.close();
         await db.$disconnect().catch(() => undefined);
         await redis?.quit();
         logger.info("hub stopped");

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
+import type { RateLimiter } from "../rate-limit/rate-limiter.ts";
 import type { Enqueuer } from "../store/create-enqueuer.ts";
 import type { Db } from "../store/prisma.ts";
 
@@ -22,4 +23,6 @@ export interface ApiDeps {
   /** Signs a client token for `uid` (development/test only). */
   signToken: (uid: string) => Promise<string>;
   isShuttingDown: () => boolean;
+  /** Per-API-key request limit (shared through Redis when configured). */
+  rateLimiter: RateLimiter;
 }

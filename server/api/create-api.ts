@@ -3,6 +3,7 @@ import type Router from "@koa/router";
 import type { ApiDeps } from "./api-deps.ts";
 import { apiKeyAuth, createApiKeyCheck } from "./middleware/api-key-auth.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
+import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import { routeFallback } from "./middleware/route-fallback.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
@@ -23,6 +24,8 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const checkKey = createApiKeyCheck(deps.config.apiKeys);
   const requireKey = apiKeyAuth(checkKey);
+  const rateCheck = createRateCheck({ limiter: deps.rateLimiter, logger: deps.logger, trustProxy: deps.config.trustProxy });
+  const limited = rateLimit(rateCheck);
 
   const open = [createHealthRoutes(deps), createSeedMessageRoutes(deps, checkKey), ...(extras.publicRoutes ?? [])];
   const keyed = [createMessageRoutes(deps), createUserRoutes(deps)];
@@ -32,7 +35,9 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   app.use(requestMetrics(deps.metrics));
   app.use(errorHandler(deps.logger));
   app.use(routeFallback());
-  app.use(async (ctx, next) => (ctx.path.startsWith("/api/") ? requireKey(ctx, next) : next()));
+  // The router matches paths case-insensitively, so this guard must too ("/API/messages").
+  app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));
+  app.use(seedRateLimit(rateCheck, checkKey));
   for (const router of [...open, ...keyed]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

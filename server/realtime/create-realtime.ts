@@ -4,6 +4,7 @@ import { Server, type ServerOptions } from "socket.io";
 import type { HubServer } from "../delivery/create-message-emitter.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
+import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { userRoom } from "./rooms.ts";
 
 export interface RealtimeDeps {
@@ -16,6 +17,14 @@ export interface RealtimeDeps {
   onJoin: (uid: string, stillConnected: () => boolean) => void;
   onRead: (uid: string) => (...args: unknown[]) => void;
   maxHttpBufferSize: number;
+  /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
+  connections: ConnectionLimiter;
+  /**
+   * A socket whose outgoing queue exceeds this many packets is not reading (or cannot keep up): it is
+   * cut off so its queue cannot grow without bound. Its unacked messages stay queued and are
+   * delivered again when it reconnects.
+   */
+  maxBufferedPackets: number;
 }
 
 /** Socket.IO on the shared http.Server: JWT handshake, one room per uid, `read`, nothing else. */
@@ -43,12 +52,38 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     );
   });
 
+  io.use((socket, next) => {
+    const { uid } = socket.data;
+    void deps.connections.acquire(uid, socket.id).then((ok) => {
+      if (!ok) return next(new Error("too_many_connections"));
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        deps.connections.release(uid, socket.id);
+      };
+      // Socket.IO drops a socket whose connection closed during the middlewares without "disconnect".
+      socket.once("disconnect", release);
+      socket.conn.once("close", release);
+      if (socket.conn.readyState !== "open") release();
+      next();
+    });
+  });
+
   io.on("connection", (socket) => {
     const { uid } = socket.data;
     deps.metrics.connections.inc();
     socket.on("disconnect", () => deps.metrics.connections.dec());
     socket.on("read", deps.onRead(uid));
     socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));
+    // Packets queued since the transport last took the buffer ("flush") = engine.io's write buffer.
+    let queued = 0;
+    socket.conn.on("flush", () => (queued = 0));
+    socket.conn.on("packetCreate", () => {
+      if (++queued !== deps.maxBufferedPackets + 1) return;
+      deps.logger.warn({ uid, queued }, "socket is not reading; disconnecting it");
+      socket.conn.close(true); // discard: its queue is dropped at once; the messages stay queued in the store
+    });
     void Promise.resolve(socket.join(userRoom(uid))).then(
       () => deps.onJoin(uid, () => socket.connected),
       (err: unknown) => deps.logger.warn({ err }, "could not join the uid room"),

@@ -36,7 +36,7 @@ export async function createRedisClients(url: string, logger: Logger, readyTimeo
     const client = new Redis(url, {
       lazyConnect: true,
       maxRetriesPerRequest: null,
-      enableAutoPipelining: true,
+      enableAutoPipelining: role === "pub",
       retryStrategy: (times) => Math.min(times * 200, 2000),
       connectionName: `push-hub-${role}`,
     });
@@ -69,9 +69,12 @@ export async function createRedisClients(url: string, logger: Logger, readyTimeo
       }
     },
     async quit() {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
-      pub.disconnect();
+      // Subscriber first: a request from another instance arriving now would be answered through a
+      // publisher that is already closed (an unhandled rejection inside the adapter).
+      await sub.quit().catch(() => undefined);
       sub.disconnect();
+      await pub.quit().catch(() => undefined);
+      pub.disconnect();
     },
   };
 }

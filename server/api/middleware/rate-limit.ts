@@ -1,0 +1,58 @@
+import type { Context, Middleware } from "koa";
+import type { Logger } from "pino";
+import { RateLimitedError } from "../../errors/rate-limited-error.ts";
+import type { RateLimiter } from "../../rate-limit/rate-limiter.ts";
+import { clientIp } from "../client-ip.ts";
+import type { ProducerState } from "./api-key-auth.ts";
+import { toErrorBody } from "./error-handler.ts";
+
+export interface RateLimitDeps {
+  limiter: RateLimiter;
+  logger: Logger;
+  trustProxy: boolean;
+}
+
+/** Spends one token of `producer`'s bucket; throws a 429 (with Retry-After) when it is empty. */
+export function createRateCheck(deps: RateLimitDeps) {
+  return async (ctx: Context, producer: string): Promise<void> => {
+    const decision = await deps.limiter.take(producer);
+    if (decision.allowed) return;
+    // The fingerprint, never the key itself.
+    deps.logger.debug({ producer, ip: clientIp(ctx, deps.trustProxy), path: ctx.path }, "rate limited");
+    throw new RateLimitedError(decision.retryAfterMs / 1000);
+  };
+}
+
+/** Per-API-key limit for routes behind apiKeyAuth (which sets ctx.state.producer). */
+export function rateLimit(check: ReturnType<typeof createRateCheck>): Middleware {
+  return async (ctx, next) => {
+    await check(ctx, (ctx.state as ProducerState).producer);
+    await next();
+  };
+}
+
+/**
+ * POST /message checks its key inside the route (to answer in the original service's shape), so its
+ * limit runs here first and answers 429 in that shape too. A bad key is left for the route to refuse.
+ */
+export function seedRateLimit(check: ReturnType<typeof createRateCheck>, checkKey: (ctx: Context) => string): Middleware {
+  return async (ctx, next) => {
+    if (ctx.method !== "POST" || ctx.path.replace(/\/+$/, "").toLowerCase() !== "/message") return next();
+    let producer: string;
+    try {
+      producer = checkKey(ctx);
+    } catch {
+      return next();
+    }
+    try {
+      await check(ctx, producer);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      ctx.status = 429;
+      ctx.set(error.headers);
+      ctx.body = { code: 429, result: [], msg: error.message, ...toErrorBody(error) };
+      return;
+    }
+    await next();
+  };
+}
