@@ -9,6 +9,7 @@ import { createBacklog } from "./delivery/create-backlog.ts";
 import { createDrainer, type Drainer } from "./delivery/create-drainer.ts";
 import { createMessageEmitter, type HubServer } from "./delivery/create-message-emitter.ts";
 import { createOutcomeWriter } from "./delivery/create-outcome-writer.ts";
+import { createParkedRewaker } from "./delivery/create-parked-rewaker.ts";
 import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
@@ -16,7 +17,7 @@ import { createTokenService } from "./realtime/auth.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
 import { createReadHandler } from "./realtime/read-handler.ts";
-import { userRoom } from "./realtime/rooms.ts";
+import { localUids, userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
 import { createRedisConnectionLimiter } from "./redis/create-redis-connection-limiter.ts";
 import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
@@ -101,12 +102,13 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     db,
     logger,
     metrics,
-    emit: createMessageEmitter(io, config.ackTimeoutMs),
+    emit: createMessageEmitter(io, config.ackTimeoutMs, () => !redis || (redis.pub.status === "ready" && redis.sub.status === "ready")),
     outcomes: createOutcomeWriter({ db, logger, metrics, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, onProgress: nudge }),
     cron: config.drainCron,
     batch: config.drainBatch,
     leaseMs: config.ackTimeoutMs + config.leaseMarginMs,
     maxInFlight: config.maxInFlight,
+    onTick: createParkedRewaker({ db, logger, localUids: () => localUids(io), nudge, everyMs: 5000 }),
   });
 
   const readiness = async (): Promise<Readiness> => {

@@ -19,6 +19,8 @@ export interface DrainerDeps {
   batch: number;
   leaseMs: number;
   maxInFlight: number;
+  /** Runs at every cron tick before the drain (housekeeping such as re-waking parked messages). */
+  onTick?: () => Promise<void>;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createDrainer(deps: DrainerDeps) {
     } catch {
       // reported by drain below if the database is away
     }
+    await deps.onTick?.();
     await drain();
   };
 

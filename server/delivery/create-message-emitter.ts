@@ -21,14 +21,16 @@ export function toPayload(m: ClaimedMessage): MessagePayload {
  * Emits one attempt to every socket of the uid, on any instance (through the adapter), and resolves
  * with how it ended. Never rejects.
  */
-export function createMessageEmitter(io: HubServer, ackTimeoutMs: number) {
+export function createMessageEmitter(io: HubServer, ackTimeoutMs: number, adapterReady: () => boolean = () => true) {
   return (message: ClaimedMessage): Promise<Outcome> =>
     new Promise((resolve) => {
       try {
         io.to(userRoom(message.toUid))
           .timeout(ackTimeoutMs)
           .emit("message", toPayload(message), (err: Error | null, responses: unknown[]) => {
-            resolve(classify(err, Array.isArray(responses) ? responses : []));
+            const outcome = classify(err, Array.isArray(responses) ? responses : []);
+            // With the adapter's Redis away, an empty room may only mean "could not ask": retry, don't park.
+            resolve(outcome === "offline" && !adapterReady() ? "timeout" : outcome);
           });
       } catch {
         resolve("timeout"); // e.g. the adapter's Redis is down: try again later

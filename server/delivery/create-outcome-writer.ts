@@ -38,7 +38,7 @@ export function createOutcomeWriter(deps: OutcomeWriterDeps) {
           nextAttemptAt: outcome === "offline" ? null : new Date(at.getTime() + retryDelayMs(m.attempts, deps.retryBaseMs, deps.retryMaxMs)),
         }));
       const [delivered] = await Promise.all([
-        markDelivered(db, acked.map((r) => r.message.id)).catch((err: unknown) => {
+        markDelivered(db, acked.map((r) => r.message)).catch((err: unknown) => {
           logger.warn({ err, count: acked.length }, "could not record acks; the messages will be redelivered");
           return 0;
         }),
