@@ -1,0 +1,126 @@
+/** Command line → validated, bounded load-test options. Loopback targets only. */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const loopbackUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    const host = new URL(u).hostname;
+    return host === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  }, "must point at 127.0.0.0/8 or localhost");
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const optionsSchema = z
+  .object({
+    clients: intIn(1, 200_000).default(1000),
+    rate: z.coerce.number().positive().max(200_000).default(500),
+    durationSec: z.coerce.number().positive().max(3600).default(20),
+    batchSize: intIn(1, 1000).default(1),
+    graceSec: z.coerce.number().min(0).max(600).default(10),
+    targets: z.array(loopbackUrl).default([]),
+    serverPids: z.array(z.coerce.number().int().positive()).default([]),
+    instances: intIn(1, 16).default(1),
+    nginx: z.boolean().default(false),
+    latePercent: z.coerce.number().min(0).max(100).default(0),
+    baseline: z.enum(["off", "also", "only"]).default("off"),
+    workers: intIn(0, 32).default(0),
+    producers: intIn(0, 8).default(0),
+    connectRatePerSec: z.coerce.number().positive().max(100_000).default(1000),
+    connectTimeoutMs: intIn(1000, 600_000).default(20_000),
+    maxInFlight: intIn(1, 100_000).default(512),
+    connectionsPerTarget: intIn(1, 4096).default(64),
+    msgBytes: intIn(0, 1_000_000).default(0),
+    sourceAddresses: intIn(-1, 254).default(-1),
+    apiKey: z.string().min(1).default("dev-key"),
+    jwtSecret: z.string().min(1).default("push-hub-dev-secret-not-for-production"),
+    databaseAdminUrl: z.string().regex(/^postgres(ql)?:\/\//).default("postgresql://postgres@127.0.0.1:5432/postgres"),
+    redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
+    forceRedis: z.boolean().default(false),
+    hubEnv: z.record(z.string(), z.string()).default({}),
+    outDir: z.string().nullable().default("loadtest/results"),
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+    quiet: z.boolean().default(false),
+    failOnLoss: z.boolean().default(true),
+  })
+  .superRefine((o, ctx) => {
+    if (o.rate * o.durationSec > 5_000_000) ctx.addIssue({ code: "custom", path: ["rate"], message: "rate × duration is capped at 5,000,000 messages" });
+    // every socket is a file descriptor on both ends; processes here are capped at 20,000 open files
+    if (o.workers > 0 && o.clients / o.workers > 19_000) ctx.addIssue({ code: "custom", path: ["workers"], message: "more than 19,000 clients per worker would hit the open-files cap" });
+    if (o.targets.length === 0 && o.clients / o.instances > 19_000) ctx.addIssue({ code: "custom", path: ["instances"], message: "more than 19,000 clients per hub instance would hit its open-files cap" });
+    if (o.serverPids.length > 0 && o.targets.length === 0) ctx.addIssue({ code: "custom", path: ["serverPids"], message: "--server-pid only applies with --target" });
+  });
+
+export type LoadTestOptions = z.output<typeof optionsSchema>;
+export type LoadTestInput = z.input<typeof optionsSchema>;
+
+export const usage = `npm run loadtest -- [options]
+  --clients N            socket.io clients, each its own uid and JWT (1000)
+  --rate R               published messages per second (500)
+  --duration D           seconds of publishing (20)
+  --batch K              publish through POST /api/messages/batch in batches of K (1 = single API)
+  --grace S              seconds to wait for outstanding messages after publishing (10)
+  --uids-offline P%      share of users that connect only after publishing (backlog path) (0)
+  --instances K          hub instances to start (1)        --nginx   put nginx in front (ip_hash)
+  --target URL[,URL]     use running servers instead of starting hubs; --server-pid PID[,PID] to sample them
+  --baseline             also run the bare Socket.IO baseline;  --baseline-only  just the baseline
+  --workers W            client worker processes (auto: one per 10,000 clients)
+  --producers P          producer processes (auto: one per 3,000 msgs/s single, 20,000 batched; ≤ 4)
+  --connect-rate N       client connects per second (1000)   --connect-timeout MS (20000)
+  --max-in-flight N      concurrent HTTP requests per producer (512); --connections N per target (64)
+  --msg-bytes N          padding added to each msg (0)
+  --source-addresses N   spread clients over 127.0.1.1 … 127.0.N.1 (auto: 250 with --nginx, else none)
+  --api-key, --jwt-secret        for --target (dev defaults)
+  --database-url URL     admin database; each run creates and drops its own beside it
+  --redis-url URL        (redis://127.0.0.1:6379); --redis  use Redis with one instance too
+  --hub-env KEY=VALUE    extra env for started hubs (repeatable)
+  --out DIR              results directory (loadtest/results); --no-report  skip the files
+  --name LABEL           name of the result files;  --quiet  no progress line
+  --allow-loss           exit 0 even if messages were lost`;
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+
+export function parseCliOptions(argv: string[]): LoadTestOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      clients: { type: "string" }, rate: { type: "string" }, duration: { type: "string" }, batch: { type: "string" },
+      grace: { type: "string" }, target: { type: "string" }, "server-pid": { type: "string" }, instances: { type: "string" },
+      nginx: { type: "boolean" }, "uids-offline": { type: "string" }, baseline: { type: "boolean" }, "baseline-only": { type: "boolean" },
+      workers: { type: "string" }, producers: { type: "string" }, "connect-rate": { type: "string" }, "connect-timeout": { type: "string" },
+      "max-in-flight": { type: "string" }, connections: { type: "string" }, "msg-bytes": { type: "string" },
+      "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
+      "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
+      "hub-env": { type: "string", multiple: true }, out: { type: "string" }, "no-report": { type: "boolean" },
+      name: { type: "string" }, quiet: { type: "boolean" }, "allow-loss": { type: "boolean" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const hubEnv: Record<string, string> = {};
+  for (const kv of values["hub-env"] ?? []) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new Error(`--hub-env expects KEY=VALUE, got "${kv}"`);
+    hubEnv[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const input: LoadTestInput = {
+    clients: values.clients, rate: values.rate, durationSec: values.duration, batchSize: values.batch, graceSec: values.grace,
+    targets: list(values.target), serverPids: list(values["server-pid"]), instances: values.instances, nginx: values.nginx,
+    latePercent: values["uids-offline"]?.replace(/%$/, ""),
+    baseline: values["baseline-only"] ? "only" : values.baseline ? "also" : "off",
+    workers: values.workers, producers: values.producers, connectRatePerSec: values["connect-rate"],
+    connectTimeoutMs: values["connect-timeout"], maxInFlight: values["max-in-flight"], connectionsPerTarget: values.connections,
+    msgBytes: values["msg-bytes"], sourceAddresses: values["source-addresses"], apiKey: values["api-key"], jwtSecret: values["jwt-secret"],
+    databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv,
+    outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet, failOnLoss: values["allow-loss"] ? false : undefined,
+  };
+  const parsed = optionsSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  }
+  return parsed.data;
+}

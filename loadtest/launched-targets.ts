@@ -1,0 +1,34 @@
+import type { ServiceProcess } from "./service-process.ts";
+
+/** Server processes a load run started and must stop again. */
+export interface LaunchedTargets {
+  kind: "hub" | "baseline";
+  services: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+export interface LaunchCommon {
+  repoRoot: string;
+  logDir: string;
+  runId: string;
+  instances: number;
+  redisUrl: string;
+  /** use Redis even with one instance */
+  forceRedis: boolean;
+  apiKey: string;
+  jwtSecret: string;
+  readyTimeoutMs: number;
+}
+
+/** Stops everything started so far; every step runs even when an earlier one fails. */
+export async function stopAll(steps: Array<() => Promise<void>>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, "cleanup failed");
+}

@@ -1,0 +1,61 @@
+/** CLI: `npm run loadtest -- --clients 1000 --rate 500 --duration 20 [--baseline] …` (see --help). */
+import { createCleanupRegistry } from "./cleanup-registry.ts";
+import { parseCliOptions, usage } from "./cli-options.ts";
+import { runLoadTest } from "./load-test.ts";
+import { createProgressPrinter } from "./progress-line.ts";
+import type { ScenarioSummary } from "./summary.ts";
+
+function headline(s: ScenarioSummary): string {
+  const m = s.messages, l = s.latencyMs;
+  return (
+    `${s.label}: accepted ${m.accepted}/${m.sent} (${s.throughput.acceptedPerSec}/s), received ${m.received} (${s.throughput.deliveredPerSec}/s), ` +
+    `lost ${m.lost}, dup ${m.duplicates}, latency p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} ms, ` +
+    `server CPU ${s.serversTotal.cpuMeanPct}% RSS ${s.serversTotal.rssMaxMB} MB, connect errors ${s.clients.connectErrors}`
+  );
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCliOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const cleanup = createCleanupRegistry();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error("\ninterrupted: stopping servers and dropping the run's database…");
+    void cleanup.runAll().then(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const printer = createProgressPrinter(process.stderr);
+  const { result, files } = await runLoadTest(options, {
+    cleanup,
+    log: (line) => {
+      printer.done();
+      console.error(line);
+    },
+    ...(options.quiet ? {} : { onProgress: printer.print }),
+  });
+  printer.done();
+  for (const s of [result.hub, result.baseline]) if (s) console.log(headline(s));
+  if (result.ratios) {
+    const r = result.ratios;
+    console.log(`hub ÷ baseline: delivered/s ${r.deliveredPerSec}, p50 ${r.latencyP50}, p99 ${r.latencyP99}, CPU ${r.serverCpuMean}, RSS ${r.serverRssMax}`);
+  }
+  for (const w of [...(result.hub?.warnings ?? []), ...(result.baseline?.warnings ?? [])]) console.log(`warning: ${w}`);
+  if (files) console.log(`report: ${files.html}\nresult: ${files.json}`);
+  return result.ok || !options.failOnLoss ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
