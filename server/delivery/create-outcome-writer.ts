@@ -13,7 +13,7 @@ export interface OutcomeWriterDeps {
   metrics: Metrics;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** After a flush that may have unblocked later messages of the same uids. */
+  /** After a flush that made messages claimable (deferred ones woken, heads rescheduled). */
   onProgress: () => void;
 }
 
@@ -37,10 +37,10 @@ export function createOutcomeWriter(deps: OutcomeWriterDeps) {
           leaseUntil: m.leaseUntil,
           nextAttemptAt: outcome === "offline" ? null : new Date(at.getTime() + retryDelayMs(m.attempts, deps.retryBaseMs, deps.retryMaxMs)),
         }));
-      const [delivered] = await Promise.all([
+      const [{ delivered, woke }, rescheduled] = await Promise.all([
         markDelivered(db, acked.map((r) => r.message)).catch((err: unknown) => {
           logger.warn({ err, count: acked.length }, "could not record acks; the messages will be redelivered");
-          return 0;
+          return { delivered: 0, woke: 0 };
         }),
         rescheduleClaimed(db, reschedules).catch((err: unknown) => {
           logger.warn({ err, count: reschedules.length }, "could not reschedule attempts; their leases will expire");
@@ -49,7 +49,8 @@ export function createOutcomeWriter(deps: OutcomeWriterDeps) {
       ]);
       metrics.acked.inc(delivered);
       for (const r of acked) metrics.deliveryLatency.observe((r.at.getTime() - r.message.createdAt.getTime()) / 1000);
-      if (acked.length > 0 || reschedules.length > 0) deps.onProgress();
+      // Only messages deferred behind these (woke) or a parked/backed-off head can have become claimable.
+      if (woke > 0 || rescheduled > 0) deps.onProgress();
       return results.map(() => undefined);
     },
   });
