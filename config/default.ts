@@ -8,6 +8,7 @@ const defaults: ConfigInput = {
   redisPrefix: "push-hub",
   drainCron: "* * * * * *",
   drainBatch: 300,
+  drainNudge: true,
   ackTimeoutMs: 5000,
   leaseMarginMs: 2000,
   retryBaseMs: 1000,

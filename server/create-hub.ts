@@ -76,7 +76,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     groupCommitMax: config.groupCommitMax,
     onStored: (n) => {
       metrics.accepted.inc(n);
-      nudge();
+      // DRAIN_NUDGE=false leaves new messages to the cron schedule alone (measures cron-only latency).
+      if (config.drainNudge) nudge();
     },
   });
 

@@ -23,6 +23,7 @@ export const configSchema = z
     apiKeys: list.pipe(z.array(z.string().min(1)).min(1, "needs at least one key")),
     drainCron: z.string().refine((s) => validateCronExpression(s).valid, "must be a cron expression (with seconds)"),
     drainBatch: int(1, 10000),
+    drainNudge: bool,
     ackTimeoutMs: int(50, 600000),
     leaseMarginMs: int(0, 600000),
     retryBaseMs: int(10, 3600000),

@@ -12,6 +12,7 @@ export const envVars = {
   HUB_API_KEYS: "apiKeys",
   DRAIN_CRON: "drainCron",
   DRAIN_BATCH: "drainBatch",
+  DRAIN_NUDGE: "drainNudge",
   ACK_TIMEOUT_MS: "ackTimeoutMs",
   LEASE_MARGIN_MS: "leaseMarginMs",
   RETRY_BASE_MS: "retryBaseMs",
