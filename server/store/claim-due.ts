@@ -2,9 +2,9 @@ import type { ClaimedMessage } from "./claimed-message.ts";
 import type { Db } from "./prisma.ts";
 
 /**
- * Leases up to `limit` due messages, oldest first, for `leaseMs` — one statement, the SQL function
- * push_hub_claim_due (prisma/migrations/*_claim_functions), run under the claim lock that also guards
- * acks and wake-ups. Due: queued, unexpired, next attempt time come (parked ones wait at 'infinity' for
+ * Leases up to `limit` due messages, in due order (next attempt time, then id), for `leaseMs` — one
+ * statement, the SQL function push_hub_claim_due (prisma/migrations/*_claim_*), run under the claim
+ * lock that also guards acks and wake-ups. Due: queued, unexpired, next attempt time come (parked ones wait at 'infinity' for
  * their uid to connect). A due message of a uid whose earlier message is still in flight, backing off or
  * parked is not sent ahead of it: it is deferred to that uid's latest pending time (an ack brings it
  * back at once, see markDelivered; a connect wakes parked ones, see wakeUid). So each uid's stream
