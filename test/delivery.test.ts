@@ -113,6 +113,8 @@ test("read marks read; nobody can read or ack another uid's messages", async () 
   const notObject = (await frank.socket.timeout(2000).emitWithAck("read", "nonsense")) as { error?: unknown };
   assert.ok(notObject.error);
   frank.socket.emit("no-such-event", { x: 1 });
+  const unknown = (await frank.socket.timeout(2000).emitWithAck("no-such-event", 1)) as { error?: { code: string } };
+  assert.equal(unknown.error?.code, "unknown_event");
   frank.socket.emit("read", null);
   assert.deepEqual(await frank.read([mine]), { updated: 0 }, "socket still alive; already read");
 });

@@ -84,7 +84,7 @@ function hintFor(prismaCode: string | undefined, output: string): string | undef
   if (prismaCode === "P3009" || prismaCode === "P3018") return "fix the failed migration, then `npx prisma migrate resolve` it";
   if (prismaCode === "P3005") return "the database has tables but no migration history; use an empty database";
   if (/engine|binaries\.prisma\.sh|fetch/i.test(output)) {
-    return "Prisma's schema engine is missing; set PRISMA_SCHEMA_ENGINE_BINARY (see ../shared/prisma-engine)";
+    return "Prisma's schema engine is missing and could not be downloaded; point PRISMA_SCHEMA_ENGINE_BINARY at a local schema engine";
   }
   return undefined;
 }

@@ -75,6 +75,13 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     deps.metrics.connections.inc();
     socket.on("disconnect", () => deps.metrics.connections.dec());
     socket.on("read", deps.onRead(uid));
+    // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (event !== "read" && typeof ack === "function") {
+        ack({ error: { code: "unknown_event", message: "the hub accepts only the read event" } });
+      }
+    });
     socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));
     // Packets queued since the transport last took the buffer ("flush") = engine.io's write buffer.
     let queued = 0;
