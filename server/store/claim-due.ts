@@ -3,7 +3,7 @@ import type { Db } from "./prisma.ts";
 
 /**
  * Leases up to `limit` due messages, in due order (next attempt time, then id), for `leaseMs` — one
- * statement, the SQL function push_hub_claim_due (prisma/migrations/*_claim_*), run under the claim
+ * statement, the SQL function push_hub_claim_due (prisma/migrations/*_claim_functions), run under the claim
  * lock that also guards acks and wake-ups. Due: queued, unexpired, next attempt time come (parked ones wait at 'infinity' for
  * their uid to connect). A due message of a uid with any earlier queued message outside this claim (in
  * flight, backing off, parked, or due beyond the claim's window) is not sent ahead of it: it is deferred

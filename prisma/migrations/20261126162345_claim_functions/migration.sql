@@ -1,11 +1,15 @@
 -- Functions for the drainer's hot path. Each runs as one statement (one round trip) and takes the claim
--- lock (transaction-level advisory lock 7246337001) before looking at the queue, so a claim never sees
+-- lock (transaction-level advisory lock 7246337001) before changing the queue, so a claim never sees
 -- half of another claim, ack or wake-up, and the lock is held only while SQL runs, never across a
 -- client round trip. In READ COMMITTED every statement in a function gets a fresh snapshot: the
 -- statements after PERFORM pg_advisory_xact_lock see everything committed before the lock was granted.
 
--- Leases up to p_limit due messages, oldest first. A due message whose uid has an earlier message in
--- flight, backing off or parked is deferred behind it instead (see server/store/claim-due.ts).
+-- Leases up to p_limit due messages in due order (next_attempt_at, id: messages_due_idx yields them
+-- without sorting, so a claim costs O(batch) even with a large backlog due). A candidate is held back
+-- by ANY earlier queued message of its uid that is not itself a candidate of this claim — in flight,
+-- backing off, parked, or due but outside the window — and deferred to the latest of those messages'
+-- times; when that time is already due, ties break by id and the earlier message comes first. So each
+-- uid's stream arrives in acceptance order (see server/store/claim-due.ts).
 CREATE FUNCTION push_hub_claim_due(p_limit integer, p_lease_ms integer)
 RETURNS TABLE (id bigint, to_uid varchar, msg_type integer, client_type integer, msg jsonb,
                created_at timestamptz, attempts integer, lease_until timestamptz)
@@ -17,12 +21,13 @@ BEGIN
   WITH candidate AS MATERIALIZED (
     SELECT c.noce_ack, c.to_uid FROM messages c
     WHERE c.status = 'queued' AND c.next_attempt_at <= now() AND COALESCE(c.expires_at, 'infinity') > now()
-    ORDER BY c.noce_ack
+    ORDER BY c.next_attempt_at, c.noce_ack
     LIMIT p_limit * 2
   ), pending AS MATERIALIZED (
     SELECT p.to_uid, min(p.noce_ack) AS first, max(p.next_attempt_at) AS until FROM messages p
     WHERE p.to_uid IN (SELECT candidate.to_uid FROM candidate) AND p.status = 'queued'
-      AND p.next_attempt_at > now() AND COALESCE(p.expires_at, 'infinity') > now()
+      AND COALESCE(p.expires_at, 'infinity') > now()
+      AND p.noce_ack NOT IN (SELECT candidate.noce_ack FROM candidate)
     GROUP BY p.to_uid
   ), verdict AS MATERIALIZED (
     SELECT c.noce_ack, p.until, COALESCE(p.first < c.noce_ack, false) AS blocked
@@ -61,13 +66,23 @@ BEGIN
   RETURN QUERY SELECT n_delivered, n_woke;
 END $$;
 
--- A socket of the uid joined its room: everything still queued for it is due now.
+-- A socket of the uid joined its room: everything still queued for it is due now. A connect storm of
+-- users with nothing queued need not queue on the claim lock: look first (messages_uid_inflight_idx),
+-- lock only when there is something to wake. A message parked by a claim that commits in between is
+-- re-woken by the hub's periodic check of connected uids (server/delivery/create-parked-rewaker.ts).
 CREATE FUNCTION push_hub_wake_uid(p_uid text)
 RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   n integer;
 BEGIN
+  IF NOT EXISTS (
+    SELECT 1 FROM messages
+    WHERE to_uid = p_uid AND status = 'queued' AND next_attempt_at > now()
+      AND COALESCE(expires_at, 'infinity') > now()
+  ) THEN
+    RETURN 0;
+  END IF;
   PERFORM pg_advisory_xact_lock(7246337001);
   UPDATE messages SET next_attempt_at = now(), update_time = now()
   WHERE to_uid = p_uid AND status = 'queued' AND next_attempt_at > now()

@@ -10,6 +10,7 @@ import type { ApiDeps } from "../api-deps.ts";
 import type { ProducerState } from "../middleware/api-key-auth.ts";
 import { readJsonBody } from "../read-body.ts";
 import { parseId } from "../validation/parse-id.ts";
+import { singleBodyLimit } from "../validation/single-body-limit.ts";
 import { batchInputSchema, idempotencyKeySchema } from "../validation/message-input.ts";
 import { describeIssues, parseMessage } from "../validation/parse-message.ts";
 
@@ -25,7 +26,7 @@ function idempotencyKeyOf(ctx: Context): string | null {
 export function createMessageRoutes(deps: ApiDeps): Router {
   const router = new Router();
   const { config } = deps;
-  const singleLimit = Math.min(config.bodyMaxBytes, config.messageMaxBytes * 6 + 64 * 1024);
+  const singleLimit = singleBodyLimit(config);
 
   const accepting = () => {
     if (deps.isShuttingDown()) throw new ShuttingDownError();

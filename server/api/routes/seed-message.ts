@@ -7,6 +7,7 @@ import { toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
 import { parseMessage } from "../validation/parse-message.ts";
+import { singleBodyLimit } from "../validation/single-body-limit.ts";
 
 /** The original service's status codes: 416 for missing uid/msg (it used "range not satisfiable"). */
 const SEED_MISSING_FIELDS = 416;
@@ -41,7 +42,7 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
       }
       const producer = checkKey(ctx);
       if (deps.isShuttingDown()) throw new ShuttingDownError();
-      const body = await readJsonOrFormBody(ctx, Math.min(deps.config.bodyMaxBytes, deps.config.messageMaxBytes * 6 + 64 * 1024));
+      const body = await readJsonOrFormBody(ctx, singleBodyLimit(deps.config));
       const fields = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
       if (isEmpty(fields.uid) || isEmpty(fields.msg)) {
         const error = new InvalidBodyError("uid and msg are required");
