@@ -39,6 +39,8 @@ export const optionsSchema = z
     redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
     forceRedis: z.boolean().default(false),
     hubEnv: z.record(z.string(), z.string()).default({}),
+    sampleDb: z.boolean().default(false),
+    sampleDbIntervalSec: z.coerce.number().min(1).max(600).default(10),
     outDir: z.string().nullable().default("loadtest/results"),
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
     quiet: z.boolean().default(false),
@@ -50,6 +52,7 @@ export const optionsSchema = z
     if (o.workers > 0 && o.clients / o.workers > 19_000) ctx.addIssue({ code: "custom", path: ["workers"], message: "more than 19,000 clients per worker would hit the open-files cap" });
     if (o.targets.length === 0 && o.clients / o.instances > 19_000) ctx.addIssue({ code: "custom", path: ["instances"], message: "more than 19,000 clients per hub instance would hit its open-files cap" });
     if (o.serverPids.length > 0 && o.targets.length === 0) ctx.addIssue({ code: "custom", path: ["serverPids"], message: "--server-pid only applies with --target" });
+    if (o.sampleDb && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["sampleDb"], message: "--sample-db needs a hub this run starts (not --target or --baseline-only)" });
   });
 
 export type LoadTestOptions = z.output<typeof optionsSchema>;
@@ -75,11 +78,24 @@ export const usage = `npm run loadtest -- [options]
   --database-url URL     admin database; each run creates and drops its own beside it
   --redis-url URL        (redis://127.0.0.1:6379); --redis  use Redis with one instance too
   --hub-env KEY=VALUE    extra env for started hubs (repeatable)
+  --sample-db            sample the hub's table sizes (messages/deliveries partitions, uid_streams, …)
+  --sample-db-interval S seconds between storage samples (10)
   --out DIR              results directory (loadtest/results); --no-report  skip the files
   --name LABEL           name of the result files;  --quiet  no progress line
   --allow-loss           exit 0 even if messages were lost`;
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+
+/** Repeated `--hub-env KEY=VALUE` → env record. */
+export function parseHubEnv(pairs: string[] | undefined): Record<string, string> {
+  const hubEnv: Record<string, string> = {};
+  for (const kv of pairs ?? []) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new Error(`--hub-env expects KEY=VALUE, got "${kv}"`);
+    hubEnv[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return hubEnv;
+}
 
 export function parseCliOptions(argv: string[]): LoadTestOptions {
   const { values } = parseArgs({
@@ -93,7 +109,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
       "max-in-flight": { type: "string" }, connections: { type: "string" }, "msg-bytes": { type: "string" },
       "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
       "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
-      "hub-env": { type: "string", multiple: true }, out: { type: "string" }, "no-report": { type: "boolean" },
+      "hub-env": { type: "string", multiple: true }, "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, out: { type: "string" }, "no-report": { type: "boolean" },
       name: { type: "string" }, quiet: { type: "boolean" }, "allow-loss": { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
   });
@@ -101,12 +117,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     console.log(usage);
     process.exit(0);
   }
-  const hubEnv: Record<string, string> = {};
-  for (const kv of values["hub-env"] ?? []) {
-    const i = kv.indexOf("=");
-    if (i <= 0) throw new Error(`--hub-env expects KEY=VALUE, got "${kv}"`);
-    hubEnv[kv.slice(0, i)] = kv.slice(i + 1);
-  }
+  const hubEnv = parseHubEnv(values["hub-env"]);
   const input: LoadTestInput = {
     clients: values.clients, rate: values.rate, durationSec: values.duration, batchSize: values.batch, graceSec: values.grace,
     targets: list(values.target), serverPids: list(values["server-pid"]), instances: values.instances, nginx: values.nginx,
@@ -116,6 +127,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     connectTimeoutMs: values["connect-timeout"], maxInFlight: values["max-in-flight"], connectionsPerTarget: values.connections,
     msgBytes: values["msg-bytes"], sourceAddresses: values["source-addresses"], apiKey: values["api-key"], jwtSecret: values["jwt-secret"],
     databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv,
+    sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"],
     outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet, failOnLoss: values["allow-loss"] ? false : undefined,
   };
   const parsed = optionsSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));

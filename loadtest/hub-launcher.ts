@@ -18,7 +18,7 @@ export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> 
   const db = await createTestDatabase({ adminUrl: o.databaseAdminUrl, repoRoot: o.repoRoot });
   const prefix = `lt-${o.runId}`;
   const useRedis = o.instances > 1 || o.forceRedis;
-  return launchInstances(o, {
+  const launched = await launchInstances(o, {
     kind: "hub",
     label: "hub",
     script: "server/main.ts",
@@ -41,4 +41,5 @@ export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> 
       },
     ],
   });
+  return { ...launched, databaseUrl: db.url };
 }

@@ -4,6 +4,8 @@ import type { ServiceProcess } from "./service-process.ts";
 export interface LaunchedTargets {
   kind: "hub" | "baseline";
   services: ServiceProcess[];
+  /** hubs only: the run's own database (dropped by stop) */
+  databaseUrl?: string;
   stop(): Promise<void>;
 }
 

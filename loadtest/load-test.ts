@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchBaselines } from "./baseline-launcher.ts";
 import type { CleanupRegistry } from "./cleanup-registry.ts";
+import { createDbSampler, type DbSampler } from "./db-sampler.ts";
 import type { LoadTestOptions } from "./cli-options.ts";
 import { runGenerator, type ProgressSnapshot } from "./generator.ts";
 import { launchHubs } from "./hub-launcher.ts";
@@ -18,6 +19,7 @@ import { childPids, type SampledProcess } from "./process-sampler.ts";
 import { buildResult, writeJsonReport, type LoadTestResult } from "./report-json.ts";
 import { writeHtmlReport } from "./report-html.ts";
 import type { ServiceProcess } from "./service-process.ts";
+import { buildStorageReport } from "./storage-summary.ts";
 import { summarizeRun, type ScenarioSummary, type TargetInfo } from "./summary.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,7 +42,9 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
   const instances = external ? o.targets.length : o.targets.length > 0 ? o.targets.length : o.instances;
   let launched: LaunchedTargets | undefined;
   let nginx: ServiceProcess | undefined;
+  let dbSampler: DbSampler | undefined;
   const stop = async () => {
+    await dbSampler?.stop();
     await nginx?.stop();
     await launched?.stop();
   };
@@ -65,6 +69,10 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
     }
     const target: TargetInfo = { kind: external ? "external" : kind, instances, nginx: o.nginx, urls };
     log(`${kind}: ${o.clients} clients → ${urls.join(", ")}`);
+    if (kind === "hub" && o.sampleDb && launched?.databaseUrl) {
+      dbSampler = createDbSampler({ url: launched.databaseUrl, intervalMs: o.sampleDbIntervalSec * 1000 });
+      dbSampler.start();
+    }
     const raw = await runGenerator({
       label: kind,
       runId: `${ctx.runId}${kind === "baseline" ? "b" : ""}`,
@@ -89,7 +97,11 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
       metricsTargets: launched ? launched.services.map((x) => ({ label: x.label, url: x.url })) : urls.map((url, i) => ({ label: `server-${i}`, url })),
       ...(ctx.deps.onProgress ? { onProgress: ctx.deps.onProgress } : {}),
     });
-    return summarizeRun(raw, target, { backlogExpected: kind === "hub" });
+    const summary = summarizeRun(raw, target, { backlogExpected: kind === "hub" });
+    if (!dbSampler) return summary;
+    const outcome = await dbSampler.stop();
+    dbSampler = undefined;
+    return { ...summary, storage: buildStorageReport({ outcome, t0: raw.t0, intervalSec: o.sampleDbIntervalSec, processes: raw.processes }) };
   } finally {
     await stop();
     unregister?.();

@@ -3,6 +3,7 @@ import { createCleanupRegistry } from "./cleanup-registry.ts";
 import { parseCliOptions, usage } from "./cli-options.ts";
 import { runLoadTest } from "./load-test.ts";
 import { createProgressPrinter } from "./progress-line.ts";
+import { formatStorageTable } from "./storage-summary.ts";
 import type { ScenarioSummary } from "./summary.ts";
 
 function headline(s: ScenarioSummary): string {
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     const r = result.ratios;
     console.log(`hub ÷ baseline: delivered/s ${r.deliveredPerSec}, p50 ${r.latencyP50}, p99 ${r.latencyP99}, CPU ${r.serverCpuMean}, RSS ${r.serverRssMax}`);
   }
+  if (result.hub?.storage) console.log(formatStorageTable(result.hub.storage));
   for (const w of [...(result.hub?.warnings ?? []), ...(result.baseline?.warnings ?? [])]) console.log(`warning: ${w}`);
   if (files) console.log(`report: ${files.html}\nresult: ${files.json}`);
   return result.ok || !options.failOnLoss ? 0 : 1;

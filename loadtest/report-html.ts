@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { LoadTestResult } from "./report-json.ts";
 import { displayBins, fromSparse } from "./stats.ts";
+import type { StorageReport } from "./storage-summary.ts";
 import type { ScenarioSummary } from "./summary.ts";
 import { escapeXml as esc, histogramChart, lineChart, type LineSeries } from "./svg-charts.ts";
 
@@ -88,8 +89,18 @@ function charts(r: LoadTestResult): string {
         })]
       : []),
     lineChart({ title: "Server RSS", xLabel: "seconds since start", yLabel: "MB", series: procSeries((x) => x.rssMB) }),
+    ...(r.hub?.storage ? [storageChart(r.hub.storage)] : []),
   ];
   return out.map((svg) => `<figure>${svg}</figure>`).join("\n");
+}
+
+function storageChart(st: StorageReport): string {
+  const names = st.rows.map((x) => x.name);
+  const series: LineSeries[] = names.map((n, i) => ({
+    name: n, color: COLORS[i % COLORS.length] as string,
+    points: st.samples.flatMap((x) => (x.tables[n] ? [[x.at, x.tables[n].bytes / 2 ** 20] as [number, number]] : [])),
+  }));
+  return lineChart({ title: "Table sizes (--sample-db; partitioned tables summed over their partitions)", xLabel: "seconds since start", yLabel: "MB", series });
 }
 
 function serverMetricsTable(s: ScenarioSummary): string {

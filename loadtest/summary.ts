@@ -3,6 +3,7 @@ import { buildClientSpecs, type RawRun } from "./generator.ts";
 import type { InstanceMetrics } from "./metrics-scraper.ts";
 import { summarizeProcess, type ProcessSamples, type ProcessSummary } from "./process-sampler.ts";
 import { createHistogram, mergeHistogram, percentile, summarize, toSparse, type Histogram, type LatencySummary, type SparseHistogram } from "./stats.ts";
+import type { StorageReport } from "./storage-summary.ts";
 import { createSeries, mergeSeries } from "./time-series.ts";
 
 export interface TargetInfo {
@@ -56,6 +57,8 @@ export interface ScenarioSummary {
   /** from the servers' own /metrics, when they have one */
   serverMetrics: InstanceMetrics[];
   histogram: SparseHistogram;
+  /** --sample-db: table sizes over the run */
+  storage?: StorageReport;
   lostSample: Array<{ seq: number; uid: string }>;
   errorSample: string[];
   warnings: string[];
