@@ -4,7 +4,11 @@ import type { ConfigInput } from "../server/config/config-schema.ts";
 const defaults: ConfigInput = {
   port: 9501,
   host: "0.0.0.0",
+  // Separate pools: producers' requests, delivery (claims and progress), and control (connect
+  // wake-ups, housekeeping), so a reconnect storm or a busy engine never takes ingest's connections.
   databasePoolSize: 10,
+  deliveryPoolSize: 4,
+  controlPoolSize: 2,
   redisPrefix: "push-hub",
   drainCron: "* * * * * *",
   drainBatch: 300,
@@ -14,10 +18,27 @@ const defaults: ConfigInput = {
   retryBaseMs: 1000,
   retryMaxMs: 60000,
   maxInFlight: 20000,
+  // Per uid: messages (and bytes) sent and not yet acked at once.
+  deliveryWindow: 256,
+  deliveryWindowBytes: 1024 * 1024,
+  // Progress reports of all sessions are written together, one statement at most this often.
+  ackFlushMs: 5,
+  // A caught-up uid keeps its lease this long (at most a quarter of the lease) for what comes next.
+  deliveryLingerMs: 1000,
+  // A uid's acked position is written at most this often while its delivery goes on (at once when it ends).
+  deliveryRecordMs: 1000,
+  // Messages (delivered or not) are kept this long, then leave with their partition.
+  retention: "7d",
+  partitionInterval: 0,
   messageMaxBytes: 65536,
   bodyMaxBytes: 8 * 1024 * 1024,
   groupCommitMs: 2,
-  groupCommitMax: 1000,
+  // One group commit (INSERT) holds at most this many messages and bytes.
+  groupCommitMax: 2000,
+  groupCommitMaxBytes: 4 * 1024 * 1024,
+  // Group commits in flight at once: more requests wait and share the next one (fewer, larger
+  // transactions, and none waiting for another's locks on the same uids).
+  groupCommitConcurrency: 1,
   trustProxy: false,
   // Requests per second per API key (token bucket, shared through Redis); 0 turns the limit off.
   rateLimitPerSecond: 1000,

@@ -1,28 +1,30 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Router from "@koa/router";
 import type { Logger } from "pino";
 import type { Readiness } from "./api/api-deps.ts";
 import { createApi } from "./api/create-api.ts";
-import type { Config } from "./config/config-schema.ts";
-import { createBacklog } from "./delivery/create-backlog.ts";
-import { createDrainer, type Drainer } from "./delivery/create-drainer.ts";
-import { createMessageEmitter, type HubServer } from "./delivery/create-message-emitter.ts";
-import { createOutcomeWriter } from "./delivery/create-outcome-writer.ts";
-import { createParkedRewaker } from "./delivery/create-parked-rewaker.ts";
+import { partitionIntervalMs, type Config } from "./config/config-schema.ts";
+import { createConnectWaker } from "./delivery/create-connect-waker.ts";
+import { createDeliveryEngine, type DeliveryEngine } from "./delivery/create-delivery-engine.ts";
+import { createHousekeeping } from "./delivery/create-housekeeping.ts";
+import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
+import { createRoomEmitter } from "./delivery/create-room-emitter.ts";
 import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
+import type { HubServer } from "./realtime/events.ts";
 import { createReadHandler } from "./realtime/read-handler.ts";
 import { localUids, userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
 import { createRedisConnectionLimiter } from "./redis/create-redis-connection-limiter.ts";
+import { createPokeChannel, type PokeChannel } from "./redis/create-poke-channel.ts";
 import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
 import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
-import { countQueued } from "./store/count-queued.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase } from "./store/ping-database.ts";
 import { createPrisma, type Db } from "./store/prisma.ts";
@@ -34,14 +36,27 @@ export interface HubOptions {
   publicRoutes?: Router[];
 }
 
+/** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, DELIVERY_…, CONTROL_…). */
+export interface HubPools {
+  /** Producers' requests and the HTTP API's reads, and clients' `read` events. */
+  api: Db;
+  /** Claims and progress reports of the delivery engine. */
+  delivery: Db;
+  /** Connect wake-ups and housekeeping. */
+  control: Db;
+}
+
 export interface Hub {
   readonly httpServer: HttpServer;
   readonly io: HubServer;
+  /** The API pool (tests read through it). */
   readonly db: Db;
-  readonly drainer: Drainer;
-  /** Listens on config.port/host and starts the drainer; resolves with the bound port. */
+  readonly pools: HubPools;
+  readonly engine: DeliveryEngine;
+  readonly housekeeping: ReturnType<typeof createHousekeeping>;
+  /** Listens on config.port/host and starts delivery; resolves with the bound port. */
   start(): Promise<number>;
-  /** Ordered, idempotent shutdown (DESIGN §4). Resolves when everything is closed. */
+  /** Ordered, idempotent shutdown. Resolves when everything is closed. */
   stop(): Promise<void>;
 }
 
@@ -49,15 +64,21 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T) =>
   Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
 
 export async function createHub({ config, logger, publicRoutes }: HubOptions): Promise<Hub> {
-  const db = createPrisma({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  const url = config.databaseUrl;
+  const pools: HubPools = {
+    api: createPrisma({ url, poolSize: config.databasePoolSize }),
+    delivery: createPrisma({ url, poolSize: config.deliveryPoolSize }),
+    control: createPrisma({ url, poolSize: config.controlPoolSize }),
+  };
+  const disconnectPools = () => Promise.all(Object.values(pools).map((p: Db) => p.$disconnect().catch(() => undefined)));
   let redis: RedisClients | undefined;
   try {
     redis = config.redisUrl ? await createRedisClients(config.redisUrl, logger) : undefined;
   } catch (error) {
-    await db.$disconnect();
+    await disconnectPools();
     throw error;
   }
-  const metrics = createMetrics({ queueDepth: () => countQueued(db) });
+  const metrics = createMetrics();
   const tokens = createTokenService(config.jwtSecret);
   const requests = createRequestTracker();
   const limits = { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
@@ -65,21 +86,30 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   const connections = redis
     ? createRedisConnectionLimiter({ redis: redis.pub, prefix: config.redisPrefix, max: config.maxSocketsPerUid, logger })
     : createLocalConnectionLimiter(config.maxSocketsPerUid);
+  const redisReady = () => !redis || (redis.pub.status === "ready" && redis.sub.status === "ready");
   let shuttingDown = false;
-  let drainer: Drainer | undefined;
-  const nudge = () => drainer?.nudge();
+  let engine: DeliveryEngine | undefined;
+  const instance = randomUUID();
+  let pokes: PokeChannel | undefined;
+  const nudge = () => engine?.nudge();
 
+  const leaseMs = config.ackTimeoutMs + config.leaseMarginMs;
   const enqueuer = createEnqueuer({
-    db,
+    db: pools.api,
     logger,
     groupCommitMs: config.groupCommitMs,
-    groupCommitMax: config.groupCommitMax,
+    groupCommitMaxRows: config.groupCommitMax,
+    groupCommitMaxBytes: config.groupCommitMaxBytes,
+    groupCommitConcurrency: config.groupCommitConcurrency,
     onStored: (n) => {
       metrics.accepted.inc(n);
       // DRAIN_NUDGE=false leaves new messages to the cron schedule alone (measures cron-only latency).
       if (config.drainNudge) nudge();
     },
+    leaseAsk: () => engine?.leaseAsk() ?? { leaseMs, limit: 0, instance: null, window: config.deliveryWindow },
+    onStreams: (streams) => engine?.adopt(streams),
   });
+  const waker = createConnectWaker({ db: pools.control, logger, nudge });
 
   // Koa must be the server's request listener before Socket.IO attaches: Socket.IO and engine.io
   // wrap the listeners present at attach time and route everything under /socket.io/ to themselves.
@@ -92,30 +122,78 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     metrics,
     tokens,
     ...(adapter ? { adapter } : {}),
-    onJoin: createBacklog({ db, logger, nudge }),
-    onRead: createReadHandler({ db, logger }),
+    onJoin: waker.wake,
+    onRead: createReadHandler({ db: pools.api, logger }),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
   });
 
-  drainer = createDrainer({
-    db,
+  // ioredis retries every ≤ 2 s, so every instance is subscribed again within about that of Redis's return.
+  const emitReadiness = createEmitReadiness({
+    clientsReady: redisReady,
+    serverCount: () => Promise.resolve(io.of("/").adapter.serverCount()),
+    settleMs: 3000,
+    onSettled: nudge,
+  });
+  engine = createDeliveryEngine({
+    db: pools.delivery,
     logger,
     metrics,
-    emit: createMessageEmitter(io, config.ackTimeoutMs, () => !redis || (redis.pub.status === "ready" && redis.sub.status === "ready")),
-    outcomes: createOutcomeWriter({ db, logger, metrics, retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, onProgress: nudge }),
+    emit: createRoomEmitter(io, {
+      ackTimeoutMs: config.ackTimeoutMs,
+      ready: emitReadiness.ready,
+      // Counted when a socket got it (acked or not), so an attempt is counted once, when it is made.
+      onReached: (payload) => {
+        metrics.delivered.inc();
+        if (payload.attempt > 1) metrics.redelivered.inc();
+      },
+    }),
+    canDeliver: emitReadiness.ready,
     cron: config.drainCron,
     batch: config.drainBatch,
-    leaseMs: config.ackTimeoutMs + config.leaseMarginMs,
+    window: config.deliveryWindow,
+    windowBytes: config.deliveryWindowBytes,
+    leaseMs,
+    leaseSafetyMs: Math.min(config.leaseMarginMs / 2, 1000),
     maxInFlight: config.maxInFlight,
-    onTick: createParkedRewaker({ db, logger, localUids: () => localUids(io), nudge, everyMs: 5000 }),
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+    flushMs: config.ackFlushMs,
+    flushConcurrency: Math.max(1, config.deliveryPoolSize - 1),
+    // DRAIN_NUDGE=false: the cron schedule alone delivers (accepts lease nothing either).
+    leaseOnAccept: config.drainNudge,
+    lingerMs: Math.min(config.deliveryLingerMs, leaseMs / 4),
+    recordMs: config.deliveryRecordMs,
+    instance,
+    pokeRemote: (holder, uids) => pokes?.send(holder, uids),
   });
+  const housekeeping = createHousekeeping({
+    db: pools.control,
+    logger,
+    metrics,
+    localUids: () => localUids(io),
+    nudge,
+    retentionMs: config.retention,
+    partitionIntervalMs: partitionIntervalMs(config),
+    tokenTtlMs: 2 * 60_000,
+  });
+
+  if (redis) {
+    const { pub, sub } = redis;
+    pokes = await createPokeChannel({
+      redis: { pub, sub, ping: redis.ping, quit: redis.quit },
+      prefix: config.redisPrefix,
+      instance,
+      logger,
+      onPoke: (uids) => engine?.poked(uids),
+    });
+  }
 
   const readiness = async (): Promise<Readiness> => {
     if (shuttingDown) return { ok: false, checks: { instance: "shutting_down" } };
     const [database, cache] = await Promise.all([
-      withTimeout(pingDatabase(db).then(() => true, () => false), 2000, false),
+      withTimeout(pingDatabase(pools.api).then(() => true, () => false), 2000, false),
       redis ? redis.ping() : Promise.resolve(null),
     ]);
     const checks: Readiness["checks"] = { database: database ? "ok" : "down" };
@@ -132,20 +210,34 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   };
 
   const app = createApi(
-    { config, logger, metrics, db, enqueuer, presence, readiness, signToken: (uid) => tokens.sign(uid), isShuttingDown: () => shuttingDown, rateLimiter },
+    {
+      config,
+      logger,
+      metrics,
+      db: pools.api,
+      enqueuer,
+      presence,
+      readiness,
+      signToken: (uid) => tokens.sign(uid),
+      isShuttingDown: () => shuttingDown,
+      rateLimiter,
+    },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
   );
   handle = app.callback();
 
   let stopping: Promise<void> | undefined;
-  const theDrainer = drainer;
+  const theEngine = engine;
 
   return {
     httpServer,
     io,
-    db,
-    drainer: theDrainer,
+    db: pools.api,
+    pools,
+    engine: theEngine,
+    housekeeping,
     async start() {
+      await housekeeping.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => {
@@ -153,8 +245,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
           resolve();
         });
       });
-      theDrainer.start();
-      theDrainer.nudge();
+      theEngine.start();
+      theEngine.nudge();
       return (httpServer.address() as AddressInfo).port;
     },
     stop() {
@@ -165,12 +257,15 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
         httpServer.closeIdleConnections();
         await requests.idle(deadline);
         await enqueuer.drain();
-        await theDrainer.stop(deadline);
+        await housekeeping.stop();
+        await theEngine.stop(deadline);
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();
         await withTimeout(closed, 2000, undefined);
         connections.close();
-        await db.$disconnect().catch(() => undefined);
+        await waker.drain().catch(() => undefined);
+        await pokes?.close();
+        await disconnectPools();
         await redis?.quit();
         logger.info("hub stopped");
       })();

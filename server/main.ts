@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({
       dataDir: resolve(config.embeddedDataDir),
       port: config.embeddedPort,
-      maxConnections: config.databasePoolSize + 4,
+      maxConnections: config.databasePoolSize + config.deliveryPoolSize + config.controlPoolSize + 4,
       logger,
       onUnexpectedExit: () => {
         logger.fatal("the embedded database stopped; exiting");

@@ -7,6 +7,18 @@ const list = z.union([
   z.array(z.string()),
   z.string().transform((s) => s.split(",").map((k) => k.trim()).filter((k) => k.length > 0)),
 ]);
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration: a number of seconds, or a number with a unit (ms, s, m, h, d), e.g. "7d", "90s". Parsed to ms. */
+const duration = z.union([
+  z.number().nonnegative().transform((s) => s * 1000),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)?$/, 'must be seconds or a number with a unit: "500ms", "30s", "15m", "12h", "7d"')
+    .transform((v) => {
+      const [, n, unit] = /^([\d.]+)(ms|s|m|h|d)?$/.exec(v) as RegExpExecArray;
+      return Number(n) * UNIT_MS[(unit ?? "s") as keyof typeof UNIT_MS];
+    }),
+]);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
 const redisUrl = z.string().regex(/^rediss?:\/\//, "must be a redis:// URL");
 
@@ -17,6 +29,8 @@ export const configSchema = z
     host: z.string().min(1),
     databaseUrl: postgresUrl.optional(),
     databasePoolSize: int(1, 200),
+    deliveryPoolSize: int(1, 100),
+    controlPoolSize: int(1, 100),
     redisUrl: redisUrl.optional(),
     redisPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "letters, digits and :_.- only"),
     jwtSecret: z.string().min(16, "must be at least 16 characters"),
@@ -29,10 +43,20 @@ export const configSchema = z
     retryBaseMs: int(10, 3600000),
     retryMaxMs: int(10, 86400000),
     maxInFlight: int(1, 1000000),
+    deliveryWindow: int(1, 10000),
+    deliveryWindowBytes: int(1024, 64 * 1024 * 1024),
+    ackFlushMs: int(0, 1000),
+    deliveryLingerMs: int(0, 600000),
+    deliveryRecordMs: int(0, 60000),
+    retention: duration.pipe(z.number().min(1000, "must be at least 1 s")),
+    /** 0 = derived from retention (a seventh of it, between 1 minute and 1 day). */
+    partitionInterval: duration.pipe(z.number().min(0)),
     messageMaxBytes: int(16, 16 * 1024 * 1024),
     bodyMaxBytes: int(1024, 256 * 1024 * 1024),
     groupCommitMs: int(0, 1000),
-    groupCommitMax: int(1, 10000),
+    groupCommitMax: int(1, 100000),
+    groupCommitMaxBytes: int(1024, 256 * 1024 * 1024),
+    groupCommitConcurrency: int(1, 64),
     trustProxy: bool,
     rateLimitPerSecond: int(0, 1_000_000),
     rateLimitBurst: int(1, 10_000_000),
@@ -51,11 +75,24 @@ export const configSchema = z
     if (c.env === "production" && c.apiKeys.some((k) => k.length < 16)) {
       ctx.addIssue({ code: "custom", path: ["apiKeys"], message: "each key must be at least 16 characters in production" });
     }
+    if (c.partitionInterval > 0 && c.partitionInterval < 1000) {
+      ctx.addIssue({ code: "custom", path: ["partitionInterval"], message: "must be 0 (derived) or at least 1 s" });
+    }
+    if (c.deliveryWindow >= c.socketMaxBufferedPackets) {
+      // a full window is written to a socket at once: it must not look like a socket that stopped reading
+      ctx.addIssue({ code: "custom", path: ["deliveryWindow"], message: "must be below SOCKET_MAX_BUFFERED_PACKETS" });
+    }
     if (c.retryMaxMs < c.retryBaseMs) {
       ctx.addIssue({ code: "custom", path: ["retryMaxMs"], message: "must be ≥ RETRY_BASE_MS" });
     }
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** How long one partition of the message log stays open: PARTITION_INTERVAL, or a seventh of RETENTION within [1 min, 1 day]. */
+export function partitionIntervalMs(c: Pick<Config, "retention" | "partitionInterval">): number {
+  if (c.partitionInterval > 0) return c.partitionInterval;
+  return Math.min(86_400_000, Math.max(60_000, Math.floor(c.retention / 7)));
+}
 /** What config/*.ts files and the environment provide before validation. */
 export type ConfigInput = { [K in keyof Config]?: Config[K] | string };

@@ -65,12 +65,17 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test("creates a database, migrates it, keeps rows across a restart, stops its child", async () => {
   const first = await start();
-  await applyMigrations(first.url, logger);
-  const c = new pg.Client({ connectionString: first.url });
-  await c.connect();
-  await c.query(`insert into messages (to_uid, msg_extend) values ('u1', '{"n":1}')`);
-  await c.end();
-  await first.stop();
+  try {
+    await applyMigrations(first.url, logger);
+    const c = new pg.Client({ connectionString: first.url });
+    await c.connect();
+    // The accept function (plpgsql, partitioned log) runs on the embedded engine as on PostgreSQL.
+    await c.query(`select * from push_hub_accept(gen_random_uuid(), array['p'], array['message'], array[null], array['h'],
+      array[0], array['u1'], array[4], array[0], array['{"n":1}'], array[7], array[null]::timestamptz[], 0, 0, null)`);
+    await c.end();
+  } finally {
+    await first.stop();
+  }
   await first.stop(); // idempotent
   assert.equal(alive(first.pid), false);
 

@@ -51,3 +51,50 @@ test("drain waits for flushes in progress", async () => {
   assert.equal(done, true);
   assert.equal(await p, 1);
 });
+
+test("rows and bytes cap each flush; an item past the cap starts the next batch", async () => {
+  const batches: number[][] = [];
+  const b = createBatcher<number, number>({
+    maxItems: 100,
+    maxDelayMs: 5,
+    size: (n) => ({ rows: n, bytes: n * 10 }),
+    maxRows: 10,
+    maxBytes: 80,
+    flush: async (items) => {
+      batches.push(items);
+      return items;
+    },
+  });
+  await Promise.all([3, 4, 5, 20, 1].map((n) => b.add(n)));
+  // 3+4 = 7 rows / 70 bytes; 5 would make 120 bytes → new batch; 20 alone exceeds both → alone; 1 after it.
+  assert.deepEqual(batches, [[3, 4], [5], [20], [1]]);
+});
+
+test("maxConcurrent: arrivals during a running flush gather into the next batch", async () => {
+  const batches: number[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const b = createBatcher<number, number>({
+    maxItems: 100,
+    maxDelayMs: 0,
+    maxConcurrent: 1,
+    flush: async (items) => {
+      batches.push(items);
+      if (items[0] === 1) await gate;
+      return items;
+    },
+  });
+  const first = b.add(1);
+  await new Promise((r) => setTimeout(r, 5));
+  const rest = Promise.all([2, 3, 4].map((n) => b.add(n)));
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(batches, [[1]], "no second flush while the first runs");
+  release();
+  assert.deepEqual(await Promise.all([first, rest]), [1, [2, 3, 4]]);
+  assert.deepEqual(batches, [[1], [2, 3, 4]]);
+});
+
+test("one add after another, each awaited: every one is flushed (timers that fire early re-arm)", async () => {
+  const b = createBatcher<number, number>({ maxItems: 100, maxDelayMs: 2, maxConcurrent: 2, flush: async (items) => items });
+  for (let i = 0; i < 300; i++) assert.equal(await b.add(i), i);
+});

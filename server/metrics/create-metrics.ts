@@ -1,12 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export interface MetricsDeps {
-  /** Counts queued messages for the queue-depth gauge (read at scrape time). */
-  queueDepth: () => Promise<number>;
-}
-
 /** All of one hub's Prometheus metrics, in a registry of its own (several hubs may share a process in tests). */
-export function createMetrics(deps: MetricsDeps) {
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "pushhub_process_" });
   const reg = [registry];
@@ -16,30 +11,40 @@ export function createMetrics(deps: MetricsDeps) {
     accepted: new Counter({ name: "pushhub_messages_accepted_total", help: "Messages durably stored (2xx to the producer)", registers: reg }),
     delivered: new Counter({
       name: "pushhub_messages_delivered_total",
-      help: "Delivery attempts emitted to an online uid (first attempts and redeliveries)",
+      help: "Delivery attempts that reached at least one socket (first attempts and redeliveries)",
       registers: reg,
     }),
     acked: new Counter({ name: "pushhub_messages_acked_total", help: "Messages acked by a client (now delivered)", registers: reg }),
     redelivered: new Counter({ name: "pushhub_messages_redelivered_total", help: "Attempts after the first", registers: reg }),
-    expired: new Counter({ name: "pushhub_messages_expired_total", help: "Messages that expired undelivered", registers: reg }),
-    parked: new Counter({ name: "pushhub_messages_parked_total", help: "Attempts that found the uid offline (kept for its backlog)", registers: reg }),
+    expired: new Counter({
+      name: "pushhub_messages_expired_total",
+      help: "Messages skipped undelivered because they expired (or left with their partition)",
+      registers: reg,
+    }),
+    parked: new Counter({ name: "pushhub_messages_parked_total", help: "Emits that found the uid offline (its stream parks until it connects)", registers: reg }),
     ackTimeouts: new Counter({ name: "pushhub_ack_timeouts_total", help: "Attempts whose ack did not come in time", registers: reg }),
-    inFlight: new Gauge({ name: "pushhub_deliveries_in_flight", help: "Emitted attempts awaiting their outcome", registers: reg }),
+    inFlight: new Gauge({ name: "pushhub_deliveries_in_flight", help: "Messages held by this instance's delivery sessions (sent unacked or read unsent)", registers: reg }),
     queueDepth: new Gauge({
       name: "pushhub_queue_depth",
-      help: "Messages queued (not yet acked), offline backlogs included",
+      help: "Messages queued (not yet acked), offline backlogs included; computed every 5 s in the background",
       registers: reg,
-      async collect() {
-        try {
-          this.set(await deps.queueDepth());
-        } catch {
-          // the database is unreachable: keep the last value; /readyz reports the outage
-        }
-      },
+    }),
+    housekeepingRuns: new Counter({
+      name: "pushhub_housekeeping_runs_total",
+      help: "Runs of each housekeeping job (rewake, partitions, queue_depth) by result",
+      labelNames: ["job", "result"] as const,
+      registers: reg,
+    }),
+    housekeepingDuration: new Histogram({
+      name: "pushhub_housekeeping_duration_seconds",
+      help: "Duration of each housekeeping job run",
+      labelNames: ["job"] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: reg,
     }),
     drainDuration: new Histogram({
       name: "pushhub_drain_step_duration_seconds",
-      help: "One drain step: claim and emit a batch",
+      help: "One claim of due streams and their first windows",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: reg,
     }),

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import { Server, type ServerOptions } from "socket.io";
-import type { HubServer } from "../delivery/create-message-emitter.ts";
+import type { HubServer } from "./events.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";

@@ -1,3 +1,5 @@
+import type { Server } from "socket.io";
+
 /** What the client receives for each delivery attempt; `id` is what it dedupes by. */
 export interface MessagePayload {
   id: string;
@@ -24,3 +26,6 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   uid: string;
 }
+
+/** The hub's Socket.IO server, typed with the events above. */
+export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

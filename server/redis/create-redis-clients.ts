@@ -36,7 +36,13 @@ export async function createRedisClients(url: string, logger: Logger, readyTimeo
     const client = new Redis(url, {
       lazyConnect: true,
       maxRetriesPerRequest: null,
-      enableAutoPipelining: role === "pub",
+      // No auto-pipelining: with no offline queue and no re-send, a pipeline cut off by an outage never
+      // completes and every later command waits behind it forever (the publisher stays wedged after
+      // Redis returns). While Redis is away the publisher queues nothing (emits, acks and limiter calls
+      // fail at once instead of piling up in memory) and never re-sends a command cut off by the
+      // outage: a re-sent PUBLISH could deliver an emit twice. The subscriber needs its queue to
+      // re-subscribe.
+      ...(role === "pub" ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {}),
       retryStrategy: (times) => Math.min(times * 200, 2000),
       connectionName: `push-hub-${role}`,
     });

@@ -1,6 +1,8 @@
-import type { Message } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { MESSAGE_RECORD_SQL, type MessageRecord } from "./message-record.ts";
 import type { Db } from "./prisma.ts";
 
-export async function findMessage(db: Db, id: bigint): Promise<Message | null> {
-  return db.message.findUnique({ where: { id } });
+export async function findMessage(db: Db, id: bigint): Promise<MessageRecord | null> {
+  const rows = await db.$queryRaw<MessageRecord[]>(Prisma.sql`${MESSAGE_RECORD_SQL} WHERE m.noce_ack = ${id}::bigint`);
+  return rows[0] ?? null;
 }

@@ -1,5 +1,5 @@
-import type { Message, Prisma } from "../generated/prisma/client.ts";
-import type { MessageStatusName } from "./message-view.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { MESSAGE_RECORD_SQL, type MessageRecord, type MessageStatusName } from "./message-record.ts";
 import type { Db } from "./prisma.ts";
 
 export interface HistoryQuery {
@@ -10,33 +10,13 @@ export interface HistoryQuery {
   limit: number;
 }
 
-function statusFilter(status: MessageStatusName | undefined, now: Date): Prisma.MessageWhereInput {
-  const unexpired: Prisma.MessageWhereInput = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
-  switch (status) {
-    case undefined:
-      return {};
-    case "queued":
-      return { status: "queued", ...unexpired };
-    case "expired":
-      return { OR: [{ status: "expired" }, { status: "queued", expiresAt: { lte: now } }] };
-    default:
-      return { status };
-  }
-}
-
 /** One page of a uid's messages, newest first; `next` is the id to pass as `before` for the page after. */
-export async function listUserMessages(
-  db: Db,
-  q: HistoryQuery,
-  now = new Date(),
-): Promise<{ messages: Message[]; next: string | null }> {
-  const rows = await db.message.findMany({
-    where: {
-      AND: [{ toUid: q.uid }, q.before === undefined ? {} : { id: { lt: q.before } }, statusFilter(q.status, now)],
-    },
-    orderBy: { id: "desc" },
-    take: q.limit + 1,
-  });
+export async function listUserMessages(db: Db, q: HistoryQuery): Promise<{ messages: MessageRecord[]; next: string | null }> {
+  const before = q.before === undefined ? Prisma.empty : Prisma.sql`AND m.noce_ack < ${q.before}::bigint`;
+  const status = q.status === undefined ? Prisma.empty : Prisma.sql`WHERE r.status = ${q.status}`;
+  const rows = await db.$queryRaw<MessageRecord[]>(Prisma.sql`
+    SELECT * FROM (${MESSAGE_RECORD_SQL} WHERE m.to_uid = ${q.uid} ${before} ORDER BY m.noce_ack DESC) r
+    ${status} LIMIT ${q.limit + 1}`);
   const more = rows.length > q.limit;
   const messages = more ? rows.slice(0, q.limit) : rows;
   return { messages, next: more ? String(messages[messages.length - 1]?.id) : null };

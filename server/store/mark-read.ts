@@ -1,11 +1,14 @@
 import type { Db } from "./prisma.ts";
 
-/** The uid's own client read these: → read (implies delivered). Foreign or unknown ids change nothing. */
+/**
+ * The uid's own client read these. Foreign, unknown, already read or expired-undelivered ids change
+ * nothing. Read state is the one change a message row ever gets (rare: a user action, not delivery).
+ */
 export async function markRead(db: Db, uid: string, ids: bigint[]): Promise<number> {
   if (ids.length === 0) return 0;
   return db.$executeRaw`
-    UPDATE messages
-    SET status = 'read', read_at = now(), delivered_at = COALESCE(delivered_at, now()), update_time = now()
-    WHERE noce_ack = ANY(${ids.map(String)}::bigint[]) AND to_uid = ${uid}
-      AND status IN ('queued', 'delivered')`;
+    UPDATE messages m SET read_at = now(), update_time = now()
+    WHERE m.noce_ack = ANY(${ids.map(String)}::bigint[]) AND m.to_uid = ${uid} AND m.read_at IS NULL
+      AND (m.expires_at IS NULL OR m.expires_at > now()
+           OR m.stream_seq <= (SELECT s.acked_seq FROM uid_streams s WHERE s.uid = ${uid}))`;
 }

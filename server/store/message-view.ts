@@ -1,6 +1,4 @@
-import type { Message } from "../generated/prisma/client.ts";
-
-export type MessageStatusName = "queued" | "delivered" | "read" | "expired";
+import type { MessageRecord, MessageStatusName } from "./message-record.ts";
 
 export interface MessageView {
   id: string;
@@ -16,25 +14,19 @@ export interface MessageView {
   expiresAt: string | null;
 }
 
-/** A queued message past its expiry is expired even before the sweeper has marked it. */
-export function effectiveStatus(m: Pick<Message, "status" | "expiresAt">, now = new Date()): MessageStatusName {
-  if (m.status === "queued" && m.expiresAt !== null && m.expiresAt <= now) return "expired";
-  return m.status;
-}
-
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-export function toMessageView(m: Message, now = new Date()): MessageView {
+export function toMessageView(m: MessageRecord): MessageView {
   return {
     id: String(m.id),
-    uid: m.toUid,
+    uid: m.uid,
     type: m.msgType,
     clientType: m.clientType,
-    msg: m.msgExtend,
-    status: effectiveStatus(m, now),
+    msg: m.msg,
+    status: m.status,
     attempts: m.attempts,
-    createdAt: m.createTime.toISOString(),
-    deliveredAt: iso(m.deliveredAt),
+    createdAt: m.createdAt.toISOString(),
+    deliveredAt: iso(m.deliveredAt ?? (m.status === "read" ? m.readAt : null)),
     readAt: iso(m.readAt),
     expiresAt: iso(m.expiresAt),
   };

@@ -6,6 +6,7 @@ import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
 import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
 import { findMessage } from "../../store/find-message.ts";
 import { toMessageView } from "../../store/message-view.ts";
+import { storeRequest } from "../store-request.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import type { ProducerState } from "../middleware/api-key-auth.ts";
 import { readJsonBody } from "../read-body.ts";
@@ -37,8 +38,8 @@ export function createMessageRoutes(deps: ApiDeps): Router {
     const idempotencyKey = idempotencyKeyOf(ctx);
     const body = await readJsonBody(ctx, singleLimit);
     const { producer } = ctx.state as ProducerState;
-    const message = parseMessage(body, { producer, idempotencyKey, messageMaxBytes: config.messageMaxBytes, now: new Date(), path: "" });
-    const [id] = await deps.enqueuer.enqueue([message]);
+    const message = parseMessage(body, { messageMaxBytes: config.messageMaxBytes, now: new Date(), path: "" });
+    const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: idempotencyKey, messages: [message] });
     ctx.status = 202;
     ctx.body = { id, status: "queued" };
   });
@@ -56,15 +57,10 @@ export function createMessageRoutes(deps: ApiDeps): Router {
     const now = new Date();
     // All or nothing: the first invalid item rejects the batch before anything is stored.
     const messages = parsed.data.messages.map((item, index) =>
-      parseMessage(item, {
-        producer,
-        idempotencyKey: idempotencyKey === null ? null : `${idempotencyKey}#${index}`,
-        messageMaxBytes: config.messageMaxBytes,
-        now,
-        path: `messages[${index}]`,
-      }),
+      parseMessage(item, { messageMaxBytes: config.messageMaxBytes, now, path: `messages[${index}]` }),
     );
-    const ids = await deps.enqueuer.enqueue(messages);
+    // The key names the whole batch (scope "batch"): a single message's key can never alias it.
+    const ids = await storeRequest(deps.enqueuer, { producer, scope: "batch", key: idempotencyKey, messages });
     ctx.status = 202;
     ctx.body = { ids };
   });

@@ -6,6 +6,7 @@ import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
 import { toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
+import { storeRequest } from "../store-request.ts";
 import { parseMessage } from "../validation/parse-message.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
 
@@ -51,9 +52,9 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
       const uid = typeof fields.uid === "number" ? String(fields.uid) : fields.uid;
       const message = parseMessage(
         { uid, msg: seedMsg(fields.msg) },
-        { producer, idempotencyKey: null, messageMaxBytes: deps.config.messageMaxBytes, now: new Date(), path: "" },
+        { messageMaxBytes: deps.config.messageMaxBytes, now: new Date(), path: "" },
       );
-      const [id] = await deps.enqueuer.enqueue([message]);
+      const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: null, messages: [message] });
       seedReply(ctx, 200, 200, "OK", { id });
     } catch (caught) {
       if (!(caught instanceof HubError)) throw caught;

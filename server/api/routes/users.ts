@@ -38,11 +38,10 @@ export function createUserRoutes(deps: ApiDeps): Router {
       const issues = describeIssues(parsed.error.issues, "");
       throw new InvalidQueryError(`Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { issues });
     }
-    const now = new Date();
-    const page = await listUserMessages(deps.db, { uid, ...parsed.data }, now).catch((e: unknown) => {
+    const page = await listUserMessages(deps.db, { uid, ...parsed.data }).catch((e: unknown) => {
       throw new StoreUnavailableError(e);
     });
-    ctx.body = { messages: page.messages.map((m) => toMessageView(m, now)), next: page.next };
+    ctx.body = { messages: page.messages.map(toMessageView), next: page.next };
   });
 
   router.get("/api/users/:uid/presence", async (ctx) => {

@@ -8,8 +8,6 @@ import { messageInputSchema } from "./message-input.ts";
 const MAX_DEPTH = 64;
 
 export interface ParseContext {
-  producer: string;
-  idempotencyKey: string | null;
   messageMaxBytes: number;
   now: Date;
   /** Where the message sits in the request body, for error messages ("messages[3]"). */
@@ -37,7 +35,8 @@ export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
   const where = ctx.path ? `${ctx.path}.msg` : "msg";
   const problem = jsonValueProblem(m.msg, MAX_DEPTH);
   if (problem) throw new InvalidBodyError(`Invalid message: ${where} ${problem}`, { issues: [{ path: where, message: problem }] });
-  const bytes = Buffer.byteLength(JSON.stringify(m.msg), "utf8");
+  const text = JSON.stringify(m.msg);
+  const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > ctx.messageMaxBytes) {
     throw new MessageTooLargeError(`${where} is ${bytes} bytes; the limit is ${ctx.messageMaxBytes}`, {
       path: where,
@@ -48,10 +47,11 @@ export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
   return {
     uid: m.uid,
     msg: m.msg,
+    body: text,
+    bytes,
     type: m.type,
     clientType: m.clientType,
+    ttlSeconds: m.ttlSeconds ?? null,
     expiresAt: m.ttlSeconds === undefined ? null : new Date(ctx.now.getTime() + m.ttlSeconds * 1000),
-    producer: ctx.producer,
-    idempotencyKey: ctx.idempotencyKey,
   };
 }

@@ -1,0 +1,109 @@
+import { CronJob } from "cron";
+import type { Logger } from "pino";
+import type { Metrics } from "../metrics/create-metrics.ts";
+import { dropExpiredPartitions } from "../store/drop-expired-partitions.ts";
+import type { Db } from "../store/prisma.ts";
+import { pruneExpiredKeys } from "../store/prune-expired-keys.ts";
+import { queueDepth } from "../store/queue-depth.ts";
+import { rollPartitions } from "../store/roll-partitions.ts";
+import { autovacuumOn, vacuumHotTables } from "../store/vacuum-hot-tables.ts";
+import { wakeStreams } from "../store/wake-streams.ts";
+
+export interface HousekeepingDeps {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  /** Uids with at least one socket on this instance. */
+  localUids: () => string[];
+  nudge: () => void;
+  retentionMs: number;
+  partitionIntervalMs: number;
+  /** How long a group-commit token is kept for a retry of its commit. */
+  tokenTtlMs: number;
+}
+
+const CHUNK = 1000;
+
+/**
+ * The engine's chores, each on a cron schedule of its own — never behind the drain, which may never
+ * idle under load:
+ * - re-wake (every 5 s): parked streams of uids connected here become due (a safety net for an emit
+ *   that saw an empty room while the uid was connected, e.g. during a Redis resubscribe);
+ * - partitions (every 10 s): keep the next partition ready, roll to it every PARTITION_INTERVAL, and
+ *   drop whole partitions past RETENTION (with idempotency keys and group-commit tokens past theirs);
+ * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape costs no query;
+ * - vacuum (every 30 s, only where the server runs with autovacuum off): the stream table, which
+ *   every progress report updates, and (every 10 minutes) the pruned key and token tables.
+ */
+export function createHousekeeping(deps: HousekeepingDeps) {
+  const { db, logger, metrics } = deps;
+  const runs = (job: string, task: () => Promise<void>) => async () => {
+    const end = metrics.housekeepingDuration.startTimer({ job });
+    try {
+      await task();
+      metrics.housekeepingRuns.inc({ job, result: "ok" });
+    } catch (err) {
+      metrics.housekeepingRuns.inc({ job, result: "failed" });
+      logger.debug({ err, job }, "housekeeping failed; next run tries again");
+    } finally {
+      end();
+    }
+  };
+
+  const rewake = runs("rewake", async () => {
+    const uids = deps.localUids().sort();
+    let woke = 0;
+    for (let i = 0; i < uids.length; i += CHUNK) woke += (await wakeStreams(db, uids.slice(i, i + CHUNK), true)).length;
+    if (woke > 0) {
+      logger.info({ woke }, "re-woke streams parked while their uid was connected");
+      deps.nudge();
+    }
+  });
+
+  const partitions = runs("partitions", async () => {
+    const epoch = await rollPartitions(db, deps.partitionIntervalMs);
+    if (epoch === null) return; // another instance is on it
+    const dropped = await dropExpiredPartitions(db, deps.retentionMs);
+    if (dropped.length > 0) logger.info({ dropped }, "dropped message partitions past retention");
+    await pruneExpiredKeys(db, deps.retentionMs, deps.tokenTtlMs);
+  });
+
+  const depth = runs("queue_depth", async () => {
+    metrics.queueDepth.set(await queueDepth(db));
+  });
+
+  let autovacuum: boolean | undefined;
+  let vacuums = 0;
+  const vacuum = runs("vacuum", async () => {
+    autovacuum ??= await autovacuumOn(db);
+    if (autovacuum) return;
+    await vacuumHotTables(db, vacuums++ % 20 === 0 ? ["uid_streams", "idempotency_keys", "accept_batches"] : ["uid_streams"]);
+  });
+
+  const jobs = [
+    CronJob.from({ cronTime: "*/5 * * * * *", onTick: rewake, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/10 * * * * *", onTick: partitions, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/5 * * * * *", onTick: depth, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/30 * * * * *", onTick: vacuum, start: false, waitForCompletion: true }),
+  ];
+
+  return {
+    /** Starts the schedules; the partition chore also runs once at once so the log is ready before traffic. */
+    async start(): Promise<void> {
+      await partitions();
+      await depth();
+      for (const j of jobs) j.start();
+    },
+    /** Runs every chore once now (tests, and an operator's nudge). */
+    async runOnce(): Promise<void> {
+      await partitions();
+      await rewake();
+      await depth();
+    },
+    async stop(): Promise<void> {
+      await Promise.all(jobs.map((j) => j.stop()));
+    },
+  };
+}
+
+export type Housekeeping = ReturnType<typeof createHousekeeping>;

@@ -1,0 +1,21 @@
+/**
+ * What a failed statement tells about its transaction:
+ * - "rolled_back": PostgreSQL answered with an error of the statement (a SQLSTATE outside the
+ *   connection and operator-intervention classes): nothing of it was committed.
+ * - "not_sent": no connection could be had: it never reached the server.
+ * - "unknown": the connection broke while it ran (or during COMMIT): it may or may not have committed.
+ */
+export type FailureKind = "rolled_back" | "not_sent" | "unknown";
+
+interface AdapterCause {
+  originalCode?: unknown;
+  kind?: unknown;
+}
+
+export function classifyStoreFailure(error: unknown): FailureKind {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: AdapterCause } } })?.meta?.driverAdapterError?.cause;
+  if (cause?.kind === "DatabaseNotReachable") return "not_sent";
+  const code = typeof cause?.originalCode === "string" ? cause.originalCode : undefined;
+  if (code && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("08") && !code.startsWith("57")) return "rolled_back";
+  return "unknown";
+}

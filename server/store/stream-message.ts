@@ -1,0 +1,37 @@
+/** A message read for delivery: one entry of a uid's window. */
+export interface StreamMessage {
+  id: bigint;
+  /** Its position in the uid's stream (1, 2, 3 … in acceptance order). */
+  seq: bigint;
+  msgType: number;
+  clientType: number;
+  msg: unknown;
+  createdAt: Date;
+  bytes: number;
+}
+
+/** A window as the SQL functions return it: one JSON array per uid (ids and seqs as text). */
+export interface WindowJsonEntry {
+  id: string;
+  seq: string;
+  type: number;
+  ct: number;
+  msg: unknown;
+  at: string;
+  b: number;
+}
+
+/** The window column of a claim/advance row, decoded (null: no window). */
+export function toStreamMessages(window: unknown): StreamMessage[] {
+  const entries = (typeof window === "string" ? JSON.parse(window) : window) as WindowJsonEntry[] | null;
+  if (!Array.isArray(entries)) return [];
+  return entries.map((e) => ({
+    id: BigInt(e.id),
+    seq: BigInt(e.seq),
+    msgType: e.type,
+    clientType: e.ct,
+    msg: e.msg,
+    createdAt: new Date(e.at),
+    bytes: e.b,
+  }));
+}
