@@ -3,6 +3,7 @@ import { after, before, test } from "node:test";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { freePort, startHubProcess, type HubProcess } from "./support/hub-process.ts";
+import { deliveredCount } from "./support/stream-state.ts";
 import { authHeaders } from "./support/test-hub.ts";
 import { sleep, waitFor } from "./support/wait-for.ts";
 
@@ -66,13 +67,7 @@ test("SIGTERM while accepting and delivering: every 2xx message is delivered aft
     const got = new Set(clients.flatMap((c) => c.ids()));
     return [...want].every((id) => got.has(id));
   }, `all ${want.size} accepted messages received`, 30000);
-  await waitFor(async () => {
-    const rows = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM messages WHERE noce_ack = ANY($1::bigint[]) AND status = 'delivered'",
-      [accepted],
-    );
-    return rows[0]!.n === want.size;
-  }, "all accepted messages delivered in the table", 20000);
+  await waitFor(async () => (await deliveredCount(db, accepted)) === want.size, "all accepted messages delivered in the table", 20000);
   const stored = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages");
   assert.equal(stored[0]!.n, want.size, "every stored message was acknowledged to its producer");
   console.log(`# shutdown: ${want.size} accepted, ${refused} refused, 0 lost`);

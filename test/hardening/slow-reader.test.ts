@@ -7,6 +7,7 @@ import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";
 import { freePort, startHubProcess, type HubProcess } from "../support/hub-process.ts";
+import { queuedCount } from "../support/stream-state.ts";
 import { sleep, waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
@@ -52,8 +53,7 @@ test("a client that never reads: server memory stays bounded, nothing is lost", 
   const growth = peak - rssBefore;
   console.log(`slow reader: RSS ${rssBefore.toFixed(0)} → peak ${peak.toFixed(0)} MB (+${growth.toFixed(0)} MB) for 24 MB unread`);
   assert.ok(growth < 200, `hub RSS grew by ${growth.toFixed(0)} MB`);
-  const queued = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM messages WHERE to_uid = 'sloth' AND status = 'queued'");
-  assert.equal(queued[0]!.n, 3000, "unacked messages stay queued");
+  assert.equal(await queuedCount(db, "sloth"), 3000, "unacked messages stay queued");
 
   slow.close();
   const reader = await connectClient(hub.url, "sloth");

@@ -31,6 +31,11 @@ export interface ClientOptions {
   localAddress?: string;
   /** Reconnect automatically (default false: tests see disconnects). */
   reconnection?: boolean;
+  /**
+   * Called for every `message` event (after it is recorded in `received`) instead of the default
+   * ack-at-once: the handler decides when (or whether) to call `ack`, e.g. after a delay.
+   */
+  onMessage?: (payload: MessagePayload, ack: () => void) => void;
 }
 
 /** A socket.io-client connected as `uid` (resolves on connect, rejects with the connect_error message). */
@@ -57,7 +62,8 @@ export async function connectClient(url: string, uid: string, options: ClientOpt
   };
   socket.on("message", (payload: MessagePayload, ack: () => void) => {
     client.received.push(payload);
-    if (client.acking) ack();
+    if (options.onMessage) options.onMessage(payload, ack);
+    else if (client.acking) ack();
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
