@@ -240,7 +240,10 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       await housekeeping.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
-        httpServer.listen(config.port, config.host, () => {
+        // A reconnect storm fills Node's default accept queue (511) in an instant; the kernel then drops
+        // new connections (producers' too) and their SYN retries take seconds. The kernel caps this at
+        // net.core.somaxconn.
+        httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
           httpServer.off("error", reject);
           resolve();
         });
