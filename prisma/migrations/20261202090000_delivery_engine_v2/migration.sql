@@ -195,7 +195,7 @@ CREATE FUNCTION push_hub_accept(
   p_expires timestamptz[], p_lease_ms integer, p_lease_limit integer, p_instance uuid, p_window integer DEFAULT 256)
 RETURNS TABLE (kind text, req integer, outcome text, ids bigint[], uid varchar, lease bigint, wake_seq bigint,
                first_seq bigint, created_at timestamptz, holder uuid)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   v_result jsonb;
@@ -344,7 +344,7 @@ CREATE FUNCTION push_hub_claim(p_streams integer, p_messages integer, p_window i
                                p_lease_ms integer, p_instance uuid DEFAULT NULL)
 RETURNS TABLE (uid varchar, lease bigint, attempts integer, failures integer, retry_upto bigint, wake_seq bigint,
                acked_seq bigint, last_seq bigint, messages json)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   v_uids text[];
@@ -435,7 +435,7 @@ CREATE FUNCTION push_hub_advance(
   p_end smallint[], p_delay_ms integer[], p_wake_seq bigint[], p_attempt integer[], p_retry_upto bigint[],
   p_sent_seq bigint[], p_window integer, p_window_bytes integer, p_lease_ms integer)
 RETURNS TABLE (uid varchar, state text, last_seq bigint, skip_to bigint, lease_left_ms integer, messages json)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
 #variable_conflict use_column
 DECLARE
   v_win push_hub_window_row[];
@@ -595,6 +595,9 @@ END $$;
 -- A window read must walk (to_uid, noce_ack) from the acked id and stop after the window. Without
 -- statistics (a partition filled faster than it is analyzed) the planner may prefer a bitmap scan of
 -- all of a uid's rows plus a sort: O(backlog). Bitmap scans are off inside the functions that read windows.
+-- Likewise uid_heads and uid_streams are rewritten all the time; between vacuums a hash join over a
+-- sequential scan of them reads every dead row version. accept, claim and advance touch a known set of
+-- uids, so sequential scans are off inside them too (declared with each function).
 ALTER FUNCTION push_hub_claim(integer, integer, integer, integer, integer, uuid) SET enable_bitmapscan = off;
 ALTER FUNCTION push_hub_advance(text[], bigint[], bigint[], bigint[], bigint[], smallint[], integer[], bigint[], integer[], bigint[], bigint[], integer, integer, integer) SET enable_bitmapscan = off;
 
