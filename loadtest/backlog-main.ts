@@ -7,7 +7,7 @@ import { backlogUsage, parseBacklogOptions, type BacklogOptions } from "./backlo
 import { formatBacklogSummary, writeBacklogReports } from "./backlog-report.ts";
 import { buildBacklogResult } from "./backlog-result.ts";
 import { runBacklog } from "./backlog-run.ts";
-import { createCleanupRegistry } from "./cleanup-registry.ts";
+import { createInterruptCleanup } from "./cleanup-registry.ts";
 import { repoRoot } from "./load-test.ts";
 
 /** In place on a TTY, every 5th line otherwise. */
@@ -35,16 +35,7 @@ async function main(): Promise<number> {
     console.error(`${(err as Error).message}\n\n${backlogUsage}`);
     return 2;
   }
-  const cleanup = createCleanupRegistry();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error("\ninterrupted: stopping the hub and dropping the run's database…");
-    void cleanup.runAll().then(() => process.exit(130));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const cleanup = createInterruptCleanup("stopping the hub and dropping the run's database");
 
   const startedAt = new Date();
   const runId = randomBytes(4).toString("hex");

@@ -18,3 +18,21 @@ export function createCleanupRegistry(): CleanupRegistry {
     },
   };
 }
+
+/**
+ * A registry whose clean-ups run on the first SIGINT/SIGTERM (then exit 130; a second signal exits at
+ * once). `what` says what is being undone.
+ */
+export function createInterruptCleanup(what: string): CleanupRegistry {
+  const cleanup = createCleanupRegistry();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\ninterrupted: ${what}…`);
+    void cleanup.runAll().then(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return cleanup;
+}

@@ -1,5 +1,5 @@
 /** CLI: `npm run loadtest -- --clients 1000 --rate 500 --duration 20 [--baseline] …` (see --help). */
-import { createCleanupRegistry } from "./cleanup-registry.ts";
+import { createInterruptCleanup } from "./cleanup-registry.ts";
 import { parseCliOptions, usage } from "./cli-options.ts";
 import { runLoadTest } from "./load-test.ts";
 import { createProgressPrinter } from "./progress-line.ts";
@@ -23,16 +23,7 @@ async function main(): Promise<number> {
     console.error(`${(err as Error).message}\n\n${usage}`);
     return 2;
   }
-  const cleanup = createCleanupRegistry();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error("\ninterrupted: stopping servers and dropping the run's database…");
-    void cleanup.runAll().then(() => process.exit(130));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const cleanup = createInterruptCleanup("stopping servers and dropping the run's database");
   const printer = createProgressPrinter(process.stderr);
   const { result, files } = await runLoadTest(options, {
     cleanup,
