@@ -150,6 +150,46 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     return running;
   };
 
+  /**
+   * What an accept here did to streams being delivered: streams it leased to us start sessions with
+   * their new messages; streams we hold get them appended; holders elsewhere are told to read.
+   */
+  const adoptNow = (streams: AcceptStreams): void => {
+    for (const a of streams.appends) {
+      const s = byUid.get(a.uid);
+      if (s && s.lease === a.lease) s.append(a.firstSeq, a.messages);
+      // otherwise that session is ending: its release reads what is new and carries on
+    }
+    const remote = new Map<string, string[]>();
+    for (const r of streams.remotes) remote.set(r.holder, [...(remote.get(r.holder) ?? []), r.uid]);
+    for (const [holder, uids] of remote) deps.pokeRemote(holder, uids);
+    for (const l of streams.leases) {
+      const n = BigInt(l.messages.length);
+      open(
+        {
+          uid: l.uid,
+          lease: l.lease,
+          attempts: 0,
+          failures: 0,
+          retryUpto: l.firstSeq - 1n,
+          wakeSeq: l.wakeSeq,
+          ackedSeq: l.firstSeq - 1n,
+          lastSeq: l.firstSeq + n - 1n,
+          messages: l.messages.slice(0, deps.window), // the rest is read when the window has room
+        },
+        stopped, // leased while shutting down: hand it straight back
+      );
+    }
+  };
+
+  // A group commit's answer is handed over after its requests are answered and the next commit has
+  // started (a large one leases and emits to ~1,000 streams: done inline it would hold that next commit
+  // back). Handed over in commit order, so a session's appends stay in order.
+  const adoptions: AcceptStreams[] = [];
+  const runAdoptions = () => {
+    for (let next = adoptions.shift(); next; next = adoptions.shift()) adoptNow(next);
+  };
+
   const job = CronJob.from({ cronTime: deps.cron, onTick: () => drain(), start: false, waitForCompletion: true });
 
   return {
@@ -161,39 +201,12 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       instance: deps.leaseOnAccept ? deps.instance : null,
       window: deps.window,
     }),
-    /**
-     * What an accept here did to streams being delivered: streams it leased to us start sessions with
-     * their new messages; streams we hold get them appended; holders elsewhere are told to read.
-     */
     adopt(streams: AcceptStreams): void {
-      for (const a of streams.appends) {
-        const s = byUid.get(a.uid);
-        if (s && s.lease === a.lease) s.append(a.firstSeq, a.messages);
-        // otherwise that session is ending: its release reads what is new and carries on
-      }
-      const remote = new Map<string, string[]>();
-      for (const r of streams.remotes) remote.set(r.holder, [...(remote.get(r.holder) ?? []), r.uid]);
-      for (const [holder, uids] of remote) deps.pokeRemote(holder, uids);
-      for (const l of streams.leases) {
-        const n = BigInt(l.messages.length);
-        open(
-          {
-            uid: l.uid,
-            lease: l.lease,
-            attempts: 0,
-            failures: 0,
-            retryUpto: l.firstSeq - 1n,
-            wakeSeq: l.wakeSeq,
-            ackedSeq: l.firstSeq - 1n,
-            lastSeq: l.firstSeq + n - 1n,
-            messages: l.messages.slice(0, deps.window), // the rest is read when the window has room
-          },
-          stopped, // leased while shutting down: hand it straight back
-        );
-      }
+      if (adoptions.push(streams) === 1) setImmediate(runAdoptions);
     },
     /** Another instance accepted messages for streams we hold: read them now. */
     poked(uids: string[]): void {
+      runAdoptions(); // a poke can overtake the hand-over of the lease it is about
       for (const uid of uids) byUid.get(uid)?.poke();
     },
     /** Runs a drain soon (coalesced with one in progress). */
@@ -207,6 +220,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
      */
     async stop(deadline: number): Promise<void> {
       stopped = true;
+      runAdoptions(); // leases granted to us meanwhile are handed straight back
       await job.stop();
       await running;
       for (const s of sessions) s.stop();
