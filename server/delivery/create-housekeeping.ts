@@ -33,7 +33,8 @@ const CHUNK = 1000;
  *   drop whole partitions past RETENTION (with idempotency keys and group-commit tokens past theirs);
  * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape costs no query;
  * - vacuum (every 30 s, only where the server runs with autovacuum off): the stream table, which
- *   every progress report updates, and (every 10 minutes) the pruned key and token tables.
+ *   every progress report updates, the group-commit tokens (pruned after 2 minutes) and, every
+ *   10 minutes, the idempotency keys (pruned after RETENTION).
  */
 export function createHousekeeping(deps: HousekeepingDeps) {
   const { db, logger, metrics } = deps;
@@ -77,7 +78,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   const vacuum = runs("vacuum", async () => {
     autovacuum ??= await autovacuumOn(db);
     if (autovacuum) return;
-    await vacuumHotTables(db, vacuums++ % 20 === 0 ? ["uid_streams", "idempotency_keys", "accept_batches"] : ["uid_streams"]);
+    // Group-commit tokens turn over every 2 minutes: their table is vacuumed every run too.
+    await vacuumHotTables(db, vacuums++ % 20 === 0 ? ["uid_streams", "accept_batches", "idempotency_keys"] : ["uid_streams", "accept_batches"]);
   });
 
   const jobs = [
