@@ -19,7 +19,7 @@ export interface ApiExtras {
   before?: Middleware[];
 }
 
-/** The Koa application; it never listens — main wires `app.callback()` into the shared http.Server. */
+/** The Koa application; it never listens — create-hub wires `app.callback()` into the shared http.Server. */
 export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const checkKey = createApiKeyCheck(deps.config.apiKeys);

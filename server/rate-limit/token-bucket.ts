@@ -6,7 +6,7 @@ export interface BucketState {
 }
 
 /**
- * One token-bucket step at time `now` (ms). The Redis script in redis-token-bucket.ts is the same
+ * One token-bucket step at time `now` (ms). The Redis script in create-redis-rate-limiter.ts is the same
  * arithmetic, so a hub with and without Redis limits alike.
  */
 export function takeToken(state: BucketState | undefined, limits: BucketLimits, now: number): { state: BucketState; decision: RateDecision } {

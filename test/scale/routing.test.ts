@@ -68,3 +68,17 @@ test("polling-then-upgrade clients stay on one instance through the upgrade and 
     }
   }
 });
+
+test("/metrics stays off the edge: every spelling the router accepts is 404 through nginx, 200 on an instance", async () => {
+  const edge = cluster.nginx!.url;
+  for (const path of ["/metrics", "/Metrics/", "/METRICS", "//metrics", "/%6detrics", "/metrics?x=1"]) {
+    const res = await fetch(`${edge}${path}`);
+    await res.arrayBuffer();
+    assert.equal(res.status, 404, `${path} through nginx`);
+  }
+  for (const path of ["/metrics", "/Metrics/"]) {
+    const res = await fetch(`${cluster.hubs[0]!.url}${path}`);
+    assert.equal(res.status, 200, `${path} on the instance itself`);
+    assert.match(await res.text(), /pushhub_connections/);
+  }
+});
