@@ -1,4 +1,5 @@
 import Koa, { type Middleware } from "koa";
+import RouterClass from "@koa/router";
 import type Router from "@koa/router";
 import type { ApiDeps } from "./api-deps.ts";
 import { apiKeyAuth, createApiKeyCheck } from "./middleware/api-key-auth.ts";
@@ -6,6 +7,7 @@ import { errorHandler } from "./middleware/error-handler.ts";
 import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import { routeFallback } from "./middleware/route-fallback.ts";
+import { createOpenApiDocument } from "./openapi.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createMessageRoutes } from "./routes/messages.ts";
@@ -27,9 +29,13 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const rateCheck = createRateCheck({ limiter: deps.rateLimiter, logger: deps.logger, trustProxy: deps.config.trustProxy });
   const limited = rateLimit(rateCheck);
 
-  const open = [createHealthRoutes(deps), createSeedMessageRoutes(deps, checkKey), ...(extras.publicRoutes ?? [])];
-  const keyed = [createMessageRoutes(deps), createUserRoutes(deps)];
-  if (deps.config.env !== "production") keyed.push(createDevTokenRoutes(deps));
+  const devToken = deps.config.env !== "production";
+  const document = createOpenApiDocument({ devToken, demo: (extras.publicRoutes ?? []).length > 0 });
+  // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.
+  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, checkKey), createMessageRoutes(deps), createUserRoutes(deps)];
+  if (devToken) api.push(createDevTokenRoutes(deps));
+  api.push(createOpenApiRoute(document));
+  assertDocumented(api, document.paths);
 
   for (const middleware of extras.before ?? []) app.use(middleware);
   app.use(requestMetrics(deps.metrics));
@@ -38,10 +44,33 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   // The router matches paths case-insensitively, so this guard must too ("/API/messages").
   app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));
   app.use(seedRateLimit(rateCheck, checkKey));
-  for (const router of [...open, ...keyed]) {
+  for (const router of [...api, ...(extras.publicRoutes ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
   app.on("error", (err: unknown) => deps.logger.debug({ err }, "koa error"));
   return app;
+}
+
+function createOpenApiRoute(document: object): Router {
+  const router = new RouterClass();
+  const body = JSON.stringify(document);
+  router.get("/openapi.json", (ctx) => {
+    ctx.type = "application/json";
+    ctx.body = body;
+  });
+  return router;
+}
+
+/** Every route the API mounts is in its OpenAPI document (a route added without it fails at start). */
+function assertDocumented(routers: Router[], paths: Record<string, Record<string, unknown>>): void {
+  for (const router of routers) {
+    for (const layer of router.stack) {
+      const path = String(layer.path).replace(/:(\w+)/g, "{$1}");
+      const methods = layer.methods.filter((m) => m !== "HEAD").map((m) => m.toLowerCase());
+      // router.all (the seed route) answers every method; only POST is part of the API
+      const documented = methods.length > 6 ? ["post"] : methods;
+      for (const m of documented) if (!paths[path]?.[m]) throw new Error(`route ${m.toUpperCase()} ${layer.path} is not in the OpenAPI document`);
+    }
+  }
 }

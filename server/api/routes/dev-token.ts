@@ -5,7 +5,7 @@ import type { ApiDeps } from "../api-deps.ts";
 import { readJsonBody } from "../read-body.ts";
 import { uidSchema } from "../validation/message-input.ts";
 
-const tokenRequestSchema = z.strictObject({ uid: uidSchema });
+export const tokenRequestSchema = z.strictObject({ uid: uidSchema });
 
 /** POST /api/dev/token {"uid"} → {"token"}: development and test only (never mounted in production). */
 export function createDevTokenRoutes(deps: ApiDeps): Router {

@@ -9,7 +9,7 @@ import { uidSchema } from "../validation/message-input.ts";
 import { parseId } from "../validation/parse-id.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
-const historyQuerySchema = z.strictObject({
+export const historyQuerySchema = z.strictObject({
   status: z.enum(["queued", "delivered", "read", "expired"]).optional(),
   before: z
     .string()

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { tokenRequestSchema } from "./routes/dev-token.ts";
+import { historyQuerySchema } from "./routes/users.ts";
+import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
+
+/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a request may send, from the route's own zod schema. */
+const schemaOf = (schema: z.ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest;
+};
+
+const json = (schema: unknown) => ({ "application/json": { schema } });
+const errorRef = { $ref: "#/components/schemas/Error" };
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: "error", content: json(errorRef) }]));
+const idParam = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+
+const messageView = {
+  type: "object",
+  required: ["id", "uid", "type", "clientType", "msg", "status", "attempts", "createdAt", "deliveredAt", "readAt", "expiresAt"],
+  properties: {
+    id: { type: "string" },
+    uid: { type: "string" },
+    type: { type: "integer" },
+    clientType: { type: "integer" },
+    msg: {},
+    status: { enum: ["queued", "delivered", "read", "expired"] },
+    attempts: { type: "integer" },
+    createdAt: { type: "string", format: "date-time" },
+    deliveredAt: { type: ["string", "null"], format: "date-time" },
+    readAt: { type: ["string", "null"], format: "date-time" },
+    expiresAt: { type: ["string", "null"], format: "date-time" },
+  },
+};
+
+export interface OpenApiOptions {
+  /** Whether POST /api/dev/token is mounted (not in production). */
+  devToken: boolean;
+  /** Whether the demo page (GET /) is served. */
+  demo: boolean;
+}
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API, served at GET /openapi.json. Request bodies and queries
+ * come from the zod schemas the routes validate with; `docs/api.md` has the prose.
+ */
+export function createOpenApiDocument(options: OpenApiOptions) {
+  const keyed = { security: [{ apiKey: [] }] };
+  const idempotencyKey = { name: "Idempotency-Key", in: "header", required: false, schema: schemaOf(idempotencyKeySchema) };
+  const paths: Record<string, Record<string, unknown>> = {
+    "/api/messages": {
+      post: {
+        summary: "Store one message for a uid (202 once durably stored)",
+        ...keyed,
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: json(schemaOf(messageInputSchema)) },
+        responses: {
+          "202": { description: "stored", content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "queued" } } }) },
+          ...errors(400, 401, 413, 415, 429, 503),
+        },
+      },
+    },
+    "/api/messages/batch": {
+      post: {
+        summary: "Store 1–1,000 messages in one transaction (all or none)",
+        ...keyed,
+        parameters: [idempotencyKey],
+        requestBody: {
+          required: true,
+          content: json({ ...schemaOf(batchInputSchema), properties: { messages: { type: "array", minItems: 1, maxItems: 1000, items: schemaOf(messageInputSchema) } } }),
+        },
+        responses: {
+          "202": { description: "stored", content: json({ type: "object", properties: { ids: { type: "array", items: { type: "string" } } } }) },
+          ...errors(400, 401, 413, 415, 429, 503),
+        },
+      },
+    },
+    "/api/messages/{id}": {
+      get: {
+        summary: "One message with its status",
+        ...keyed,
+        parameters: [idParam("id", "message id")],
+        responses: { "200": { description: "the message", content: json(messageView) }, ...errors(400, 401, 404, 503) },
+      },
+    },
+    "/api/users/{uid}/messages": {
+      get: {
+        summary: "A uid's messages within RETENTION, newest first",
+        ...keyed,
+        parameters: [
+          idParam("uid", "user id"),
+          ...Object.entries((schemaOf(historyQuerySchema) as { properties: Record<string, unknown> }).properties).map(([name, schema]) => ({
+            name,
+            in: "query",
+            required: false,
+            schema,
+          })),
+        ],
+        responses: {
+          "200": {
+            description: "a page",
+            content: json({ type: "object", properties: { messages: { type: "array", items: messageView }, next: { type: ["string", "null"] } } }),
+          },
+          ...errors(400, 401, 503),
+        },
+      },
+    },
+    "/api/users/{uid}/presence": {
+      get: {
+        summary: "Whether the uid has sockets connected, across instances",
+        ...keyed,
+        parameters: [idParam("uid", "user id")],
+        responses: {
+          "200": {
+            description: "presence",
+            content: json({ type: "object", properties: { uid: { type: "string" }, online: { type: "boolean" }, connections: { type: "integer" } } }),
+          },
+          ...errors(400, 401, 503),
+        },
+      },
+    },
+    "/message": {
+      post: {
+        summary: "Seed-compatible publish: form or JSON fields uid and msg; answers {code, result, msg}",
+        ...keyed,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": { schema: { type: "object", properties: { uid: { type: "string" }, msg: { type: "string" } } } },
+            "application/x-www-form-urlencoded": { schema: { type: "object", properties: { uid: { type: "string" }, msg: { type: "string" } } } },
+          },
+        },
+        responses: { "200": { description: "{code: 200, result: {id}, msg: OK}" }, "400": { description: "{code: 416, …}" }, "405": { description: "{code: 405, …}" } },
+      },
+    },
+    "/healthz": { get: { summary: "Alive", responses: { "200": { description: "alive" } } } },
+    "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
+    "/metrics": { get: { summary: "Prometheus text of this instance", responses: { "200": { description: "text/plain metrics" } } } },
+    "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+  };
+  if (options.devToken) {
+    paths["/api/dev/token"] = {
+      post: {
+        summary: "Development and test only: a client token for a uid",
+        ...keyed,
+        requestBody: { required: true, content: json(schemaOf(tokenRequestSchema)) },
+        responses: { "200": { description: "token", content: json({ type: "object", properties: { token: { type: "string" } } }) }, ...errors(400, 401) },
+      },
+    };
+  }
+  if (options.demo) paths["/"] = { get: { summary: "The demo page", responses: { "200": { description: "text/html" } } } };
+  return {
+    openapi: "3.1.0",
+    info: { title: "push-hub", version: "0.1.0", description: "Durable real-time message push hub. Socket.IO protocol: docs/api.md." },
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "a producer API key (HUB_API_KEYS)" } },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, details: {} } } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// GET /openapi.json describes the live HTTP API: every documented route answers (never the router's
+// 404 or 405), documented request schemas accept what the hub accepts and say what it rejects, and a
+// route the hub mounts without documenting it stops the hub at start (create-api.ts).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { api } from "./support/http.ts";
+import { startTestHub, type TestHub } from "./support/test-hub.ts";
+
+let db: TestDatabase;
+let hub: TestHub;
+
+before(async () => {
+  db = await createTestDatabase("openapi");
+  hub = await startTestHub(db.url);
+});
+after(async () => {
+  await hub?.stop();
+  await db?.drop();
+});
+
+interface Operation {
+  requestBody?: { content: Record<string, { schema: { required?: string[]; properties?: Record<string, unknown> } }> };
+}
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on the live hub", async () => {
+  const res = await api(hub.url, "GET", "/openapi.json");
+  assert.equal(res.status, 200);
+  const doc = res.body as unknown as Doc;
+  assert.equal(doc.openapi, "3.1.0");
+  for (const route of ["/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
+    assert.ok(doc.paths[route], `${route} is documented`);
+  }
+
+  const stored = await api(hub.url, "POST", "/api/messages", { uid: "oa-1", msg: "hi" });
+  assert.equal(stored.status, 202);
+  const values: Record<string, string> = { id: stored.body.id as string, uid: "oa-1" };
+  const bodies: Record<string, unknown> = {
+    "/api/messages": { uid: "oa-1", msg: { a: 1 } },
+    "/api/messages/batch": { messages: [{ uid: "oa-1", msg: 1 }] },
+    "/message": { uid: "oa-1", msg: "seed" },
+    "/api/dev/token": { uid: "oa-1" },
+  };
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(operations)) {
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!);
+      const reply = await api(hub.url, method.toUpperCase(), url, bodies[path]);
+      assert.ok(reply.status >= 200 && reply.status < 300, `${method.toUpperCase()} ${url} answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+    }
+  }
+});
+
+test("the documented message schema is the one the route enforces", async () => {
+  const doc = (await api(hub.url, "GET", "/openapi.json")).body as unknown as Doc;
+  const schema = doc.paths["/api/messages"]!.post!.requestBody!.content["application/json"]!.schema as {
+    required: string[];
+    properties: Record<string, { type?: string; minLength?: number; maxLength?: number }>;
+    additionalProperties: boolean;
+  };
+  assert.deepEqual([...schema.required].sort(), ["msg", "uid"]);
+  assert.equal(schema.properties.uid!.maxLength, 128);
+  assert.equal(schema.additionalProperties, false);
+  // …and the route agrees: an unknown field and a 129-character uid are refused, as documented
+  assert.equal((await api(hub.url, "POST", "/api/messages", { uid: "x", msg: 1, extra: true })).status, 400);
+  assert.equal((await api(hub.url, "POST", "/api/messages", { uid: "x".repeat(129), msg: 1 })).status, 400);
+});
