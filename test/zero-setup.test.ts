@@ -3,9 +3,9 @@
 // goes through end to end; SIGTERM stops everything (no orphan); a restart keeps the history.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
 import { ROOT } from "./support/env.ts";
@@ -44,9 +44,6 @@ function copyWorkingTree(): void {
   } else {
     cpSync(ROOT, clone, { recursive: true, filter: (src) => !SKIP.has(src.split("/").pop() ?? "") });
   }
-  // Every checkout has ../shared beside it (the drop-in Prisma engine for offline machines).
-  const shared = resolve(ROOT, "..", "shared");
-  if (existsSync(shared)) symlinkSync(shared, join(work, "shared"));
 }
 
 function isAlive(pid: number): boolean {
