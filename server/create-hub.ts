@@ -180,9 +180,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   });
 
   if (redis) {
-    const { pub, sub } = redis;
     pokes = await createPokeChannel({
-      redis: { pub, sub, ping: redis.ping, quit: redis.quit },
+      redis,
       prefix: config.redisPrefix,
       instance,
       logger,
