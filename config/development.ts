@@ -5,6 +5,7 @@ const development: ConfigInput = {
   apiKeys: ["dev-key"],
   demo: true,
   logLevel: "info",
+  logFormat: "pretty",
 };
 
 export default development;

@@ -5,6 +5,7 @@ import type Router from "@koa/router";
 import type { Logger } from "pino";
 import type { Readiness } from "./api/api-deps.ts";
 import { createApi } from "./api/create-api.ts";
+import { createMetricsApp } from "./api/create-metrics-app.ts";
 import { partitionIntervalMs, type Config } from "./config/config-schema.ts";
 import { createConnectWaker } from "./delivery/create-connect-waker.ts";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/create-delivery-engine.ts";
@@ -12,6 +13,7 @@ import { createHousekeeping } from "./delivery/create-housekeeping.ts";
 import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
 import { createRoomEmitter } from "./delivery/create-room-emitter.ts";
 import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts";
+import { createOriginPolicy } from "./lib/origin-policy.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
@@ -48,6 +50,8 @@ export interface HubPools {
 
 export interface Hub {
   readonly httpServer: HttpServer;
+  /** The METRICS_PORT listener, when one is configured. */
+  readonly metricsServer: HttpServer | undefined;
   readonly io: HubServer;
   /** The API pool (tests read through it). */
   readonly db: Db;
@@ -58,6 +62,16 @@ export interface Hub {
   start(): Promise<number>;
   /** Ordered, idempotent shutdown. Resolves when everything is closed. */
   stop(): Promise<void>;
+}
+
+function listen(server: HttpServer, options: { port?: number; host: string; backlog?: number }): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T) =>
@@ -127,6 +141,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
+    allowsOrigin: createOriginPolicy(config.allowedOrigins),
   });
 
   // ioredis retries every ≤ 2 s, so every instance is subscribed again within about that of Redis's return.
@@ -224,12 +239,17 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
   );
   handle = app.callback();
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : createServer(createMetricsApp({ metrics, token: config.metricsToken, logger }).callback());
 
   let stopping: Promise<void> | undefined;
   const theEngine = engine;
 
   return {
     httpServer,
+    metricsServer,
     io,
     db: pools.api,
     pools,
@@ -237,16 +257,11 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     housekeeping,
     async start() {
       await housekeeping.start();
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once("error", reject);
-        // A reconnect storm fills Node's default accept queue (511) in an instant; the kernel then drops
-        // new connections (producers' too) and their SYN retries take seconds. The kernel caps this at
-        // net.core.somaxconn.
-        httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
-          httpServer.off("error", reject);
-          resolve();
-        });
-      });
+      // A reconnect storm fills Node's default accept queue (511) in an instant; the kernel then drops
+      // new connections (producers' too) and their SYN retries take seconds. The kernel caps this at
+      // net.core.somaxconn.
+      await listen(httpServer, { port: config.port, host: config.host, backlog: 4096 });
+      if (metricsServer) await listen(metricsServer, { port: config.metricsPort, host: config.metricsHost });
       theEngine.start();
       theEngine.nudge();
       return (httpServer.address() as AddressInfo).port;
@@ -256,6 +271,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
         const deadline = Date.now() + config.shutdownTimeoutMs - 500;
         shuttingDown = true;
         httpServer.close(); // no new connections; open sockets and requests carry on for now
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
         httpServer.closeIdleConnections();
         await requests.idle(deadline);
         await enqueuer.drain();

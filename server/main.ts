@@ -1,19 +1,23 @@
 import { resolve } from "node:path";
 import { createDemoRoutes } from "./api/routes/demo.ts";
 import { loadConfig } from "./config/load-config.ts";
+import { loadEnvFile } from "./config/load-env-file.ts";
 import { createHub } from "./create-hub.ts";
 import { applyMigrations } from "./embedded/apply-migrations.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
 import { ConfigError } from "./errors/config-error.ts";
 import { installSignalHandlers } from "./lifecycle/install-signal-handlers.ts";
 import { createLogger } from "./logger.ts";
+import { compiled } from "./project-paths.ts";
 
 let embedded: EmbeddedPostgres | undefined;
 
 /** The one place that wires a hub process together. */
 async function main(): Promise<void> {
   let config;
+  let envFile: string | undefined;
   try {
+    envFile = loadEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -22,7 +26,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  if (envFile) logger.info({ file: envFile }, "read variables from .env (the environment's own values win)");
   // A library's stray rejection (e.g. a Redis command cut off by an outage) must not take the hub down.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   let databaseUrl = config.databaseUrl;
@@ -70,7 +75,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  logger.info({ port, database: embedded ? "embedded" : "external", redis: Boolean(config.redisUrl), env: config.env }, "push-hub listening");
+  const runs = compiled ? "compiled" : "typescript";
+  logger.info({ port, database: embedded ? "embedded" : "external", redis: Boolean(config.redisUrl), env: config.env, runs }, "push-hub listening");
   const where = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${port}/`;
   process.stdout.write(
     `\npush-hub ${config.env} · database: ${embedded ? `embedded (${resolve(config.embeddedDataDir)})` : "external"} · ` +

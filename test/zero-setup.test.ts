@@ -62,7 +62,7 @@ function rssMb(pid: number): number {
 
 async function npmStart(): Promise<Started> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", LOG_FORMAT: "json" };
   for (const key of Object.keys(env)) {
     if (key.startsWith("npm_") || ["DATABASE_URL", "REDIS_URL", "NODE_ENV", "EMBEDDED_PG_DIR", "EMBEDDED_PG_PORT", "HUB_DEMO"].includes(key)) {
       delete env[key];

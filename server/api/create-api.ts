@@ -2,7 +2,9 @@ import Koa, { type Middleware } from "koa";
 import RouterClass from "@koa/router";
 import type Router from "@koa/router";
 import type { ApiDeps } from "./api-deps.ts";
+import { createOriginPolicy } from "../lib/origin-policy.ts";
 import { apiKeyAuth, createApiKeyCheck } from "./middleware/api-key-auth.ts";
+import { corsFor } from "./middleware/cors.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
 import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
@@ -11,6 +13,7 @@ import { createOpenApiDocument } from "./openapi.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createMessageRoutes } from "./routes/messages.ts";
+import { createMetricsRoutes } from "./routes/metrics.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
 import { createUserRoutes } from "./routes/users.ts";
 
@@ -29,10 +32,13 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const rateCheck = createRateCheck({ limiter: deps.rateLimiter, logger: deps.logger, trustProxy: deps.config.trustProxy });
   const limited = rateLimit(rateCheck);
 
-  const devToken = deps.config.env !== "production";
-  const document = createOpenApiDocument({ devToken, demo: (extras.publicRoutes ?? []).length > 0 });
+  const { devToken, metricsPort, metricsToken } = deps.config;
+  // With METRICS_PORT set, /metrics lives on its own listener (create-metrics-server), not here.
+  const metrics = metricsPort === undefined;
+  const document = createOpenApiDocument({ devToken, metrics, demo: (extras.publicRoutes ?? []).length > 0 });
   // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.
   const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, checkKey), createMessageRoutes(deps), createUserRoutes(deps)];
+  if (metrics) api.push(createMetricsRoutes({ metrics: deps.metrics, token: metricsToken }));
   if (devToken) api.push(createDevTokenRoutes(deps));
   api.push(createOpenApiRoute(document));
   assertDocumented(api, document.paths);
@@ -40,6 +46,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   for (const middleware of extras.before ?? []) app.use(middleware);
   app.use(requestMetrics(deps.metrics));
   app.use(errorHandler(deps.logger));
+  app.use(corsFor(createOriginPolicy(deps.config.allowedOrigins)));
   app.use(routeFallback());
   // The router matches paths case-insensitively, so this guard must too ("/API/messages").
   app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));

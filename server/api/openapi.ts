@@ -34,8 +34,10 @@ const messageView = {
 };
 
 export interface OpenApiOptions {
-  /** Whether POST /api/dev/token is mounted (not in production). */
+  /** Whether POST /api/dev/token is mounted (development and test, unless the hub is exposed). */
   devToken: boolean;
+  /** Whether GET /metrics is served on this listener (not when METRICS_PORT gives it its own). */
+  metrics: boolean;
   /** Whether the demo page (GET /) is served. */
   demo: boolean;
 }
@@ -135,9 +137,16 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     },
     "/healthz": { get: { summary: "Alive", responses: { "200": { description: "alive" } } } },
     "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
-    "/metrics": { get: { summary: "Prometheus text of this instance", responses: { "200": { description: "text/plain metrics" } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   };
+  if (options.metrics) {
+    paths["/metrics"] = {
+      get: {
+        summary: "Prometheus text of this instance (with METRICS_TOKEN set: Authorization: Bearer <token>)",
+        responses: { "200": { description: "text/plain metrics" }, ...errors(401) },
+      },
+    };
+  }
   if (options.devToken) {
     paths["/api/dev/token"] = {
       post: {

@@ -21,6 +21,8 @@ const duration = z.union([
 ]);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
 const redisUrl = z.string().regex(/^rediss?:\/\//, "must be a redis:// URL");
+/** "*" or a browser origin: scheme://host[:port], no path. */
+const origin = z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'each must be "*" or an origin such as https://app.example.com');
 
 export const configSchema = z
   .object({
@@ -63,6 +65,17 @@ export const configSchema = z
     maxSocketsPerUid: int(1, 100_000),
     socketMaxBufferedPackets: int(10, 1_000_000),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    /** pretty: pino-pretty's human lines (development default); json: one JSON object per line. */
+    logFormat: z.enum(["json", "pretty"]),
+    /** Browser origins allowed to call the HTTP API and open sockets; same-origin pages always may. */
+    allowedOrigins: list.pipe(z.array(origin)),
+    /** Set: /metrics is served only on this port (on METRICS_HOST), not on PORT. */
+    metricsPort: int(1, 65535).optional(),
+    metricsHost: z.string().min(1),
+    /** Set: /metrics answers only `Authorization: Bearer <token>`. */
+    metricsToken: z.string().min(16, "must be at least 16 characters").optional(),
+    /** POST /api/dev/token is mounted (derived: development/test, and not an exposed development hub). */
+    devToken: bool,
     demo: bool,
     shutdownTimeoutMs: int(100, 600000),
     embeddedDataDir: z.string().min(1),

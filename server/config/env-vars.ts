@@ -39,11 +39,16 @@ export const envVars = {
   MAX_SOCKETS_PER_UID: "maxSocketsPerUid",
   SOCKET_MAX_BUFFERED_PACKETS: "socketMaxBufferedPackets",
   LOG_LEVEL: "logLevel",
+  LOG_FORMAT: "logFormat",
+  ALLOWED_ORIGINS: "allowedOrigins",
+  METRICS_PORT: "metricsPort",
+  METRICS_HOST: "metricsHost",
+  METRICS_TOKEN: "metricsToken",
   HUB_DEMO: "demo",
   SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   EMBEDDED_PG_DIR: "embeddedDataDir",
   EMBEDDED_PG_PORT: "embeddedPort",
-} as const satisfies Record<string, Exclude<keyof Config, "env">>;
+} as const satisfies Record<string, Exclude<keyof Config, "env" | "devToken">>;
 
 export function envVarOf(key: string): string {
   const hit = Object.entries(envVars).find(([, k]) => k === key);

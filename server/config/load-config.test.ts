@@ -52,3 +52,44 @@ test("production refuses to start without its secrets", () => {
 test("unknown NODE_ENV is rejected", () => {
   assert.throws(() => loadConfig({ NODE_ENV: "staging" }), ConfigError);
 });
+
+test("a development hub on an external database and a public host refuses the built-in secrets", () => {
+  const env = { DATABASE_URL: "postgresql://db.internal/hub", HOST: "0.0.0.0" };
+  assert.throws(
+    () => loadConfig(env),
+    (e: unknown) =>
+      e instanceof ConfigError && /HUB_JWT_SECRET: the built-in development JWT secret is refused/.test(e.message) &&
+      /HUB_API_KEYS: the built-in API key dev-key is refused/.test(e.message) && /HOST=127\.0\.0\.1/.test(e.message),
+  );
+  const c = loadConfig({ ...env, HUB_JWT_SECRET: "a-real-secret-of-length", HUB_API_KEYS: "a-real-producer-key" });
+  assert.equal(c.devToken, false, "no route mints tokens on an exposed hub");
+  assert.equal(c.demo, false, "the demo is off unless HUB_DEMO asks for it");
+  assert.equal(loadConfig({ ...env, HUB_JWT_SECRET: "a-real-secret-of-length", HUB_API_KEYS: "k", HUB_DEMO: "true" }).demo, true);
+});
+
+test("the embedded database, a loopback host or NODE_ENV=test keep the development built-ins", () => {
+  for (const env of [
+    {},
+    { DATABASE_URL: "postgresql://127.0.0.1/hub", HOST: "127.0.0.1" },
+    { DATABASE_URL: "postgresql://127.0.0.1/hub", HOST: "localhost" },
+    { DATABASE_URL: "postgresql://127.0.0.1/hub", HOST: "::1" },
+    { DATABASE_URL: "postgresql://127.0.0.1/hub", HOST: "0.0.0.0", NODE_ENV: "test" },
+  ]) {
+    const c = loadConfig(env);
+    assert.equal(c.devToken, true, JSON.stringify(env));
+    assert.deepEqual(c.apiKeys, ["dev-key"]);
+  }
+  assert.equal(loadConfig({}).demo, true);
+  assert.equal(loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://h/d", HUB_JWT_SECRET: "s".repeat(32), HUB_API_KEYS: "k".repeat(16) }).devToken, false);
+});
+
+test("allowed origins: the demo's own in development, none in production, each one checked", () => {
+  assert.deepEqual(loadConfig({ PORT: "8080" }).allowedOrigins, ["http://localhost:8080", "http://127.0.0.1:8080"]);
+  const prod = { NODE_ENV: "production", DATABASE_URL: "postgresql://h/d", HUB_JWT_SECRET: "s".repeat(32), HUB_API_KEYS: "k".repeat(16) };
+  assert.deepEqual(loadConfig(prod).allowedOrigins, []);
+  assert.deepEqual(loadConfig({ ...prod, ALLOWED_ORIGINS: "https://app.example.com, http://localhost:3000" }).allowedOrigins, [
+    "https://app.example.com",
+    "http://localhost:3000",
+  ]);
+  assert.throws(() => loadConfig({ ALLOWED_ORIGINS: "app.example.com/path" }), /ALLOWED_ORIGINS: each must be/);
+});

@@ -5,6 +5,7 @@ import test from "../../config/test.ts";
 import { ConfigError } from "../errors/config-error.ts";
 import { configSchema, type Config, type ConfigInput } from "./config-schema.ts";
 import { envVarOf, envVars } from "./env-vars.ts";
+import { checkExposure, developmentOrigins } from "./exposure.ts";
 
 const environments = { development, test, production } as const;
 type EnvName = keyof typeof environments;
@@ -18,7 +19,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(name in environments)) {
     throw new ConfigError([`NODE_ENV: must be one of development, test, production (got "${name}")`]);
   }
-  const merged: Record<string, unknown> = { ...defaults, ...environments[name], env: name };
+  const merged: Record<string, unknown> = { ...defaults, ...environments[name], env: name, devToken: false };
   for (const [variable, key] of Object.entries(envVars)) {
     const value = env[variable];
     if (value !== undefined && value !== "") merged[key] = value;
@@ -38,5 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return parsed.data;
+  const explicit = (variable: string) => env[variable] !== undefined && env[variable] !== "";
+  const exposure = checkExposure(parsed.data, explicit);
+  if (exposure.problems.length > 0) throw new ConfigError(exposure.problems);
+  const config = { ...parsed.data, devToken: exposure.devToken, demo: exposure.demo };
+  if (name === "development" && !explicit("ALLOWED_ORIGINS")) config.allowedOrigins = developmentOrigins(config.port);
+  return config;
 }

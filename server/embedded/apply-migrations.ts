@@ -1,15 +1,15 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { MigrationError } from "../errors/migration-error.ts";
+import { fromRoot } from "../project-paths.ts";
 import { pendingMigrations } from "./pending-migrations.ts";
 
-const PRISMA_CLI = fileURLToPath(new URL("../../scripts/prisma-cli.mjs", import.meta.url));
+const PRISMA_CLI = fromRoot("scripts", "prisma-cli.mjs");
 const TIMEOUT_MS = 180_000;
 
 /**
- * `prisma migrate deploy` against `databaseUrl` (through scripts/prisma-cli.mjs, which picks the
- * drop-in schema engine where the native one cannot be downloaded), skipped when the database
+ * `prisma migrate deploy` against `databaseUrl` (through scripts/prisma-cli.mjs, which runs the Prisma
+ * CLI without its update checks), skipped when the database
  * already has every local migration. Throws MigrationError with a human message; the CLI's full
  * output is in `details.output` and at debug level in the log.
  */

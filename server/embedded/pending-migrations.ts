@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { fromRoot } from "../project-paths.ts";
 
-const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
+const MIGRATIONS_DIR = fromRoot("prisma", "migrations");
 
 /**
  * The local migrations the database has not finished yet, read straight from Prisma's

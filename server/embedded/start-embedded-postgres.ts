@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { EmbeddedDatabaseError } from "../errors/embedded-database-error.ts";
+import { compiled } from "../project-paths.ts";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./embedded-protocol.ts";
 
 export interface EmbeddedPostgresOptions {
@@ -26,7 +27,9 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-const CHILD_FILE = fileURLToPath(new URL("./pglite-server.ts", import.meta.url));
+const CHILD_FILE = fileURLToPath(new URL(compiled ? "./pglite-server.js" : "./pglite-server.ts", import.meta.url));
+// Compiled (npm run build), the child is plain JavaScript; from source it needs tsx like its parent.
+const CHILD_LOADER = compiled ? [] : ["--import", import.meta.resolve("tsx")];
 const HOST = "127.0.0.1";
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -77,8 +80,7 @@ async function launch(opts: EmbeddedPostgresOptions, dataDir: string, log: Logge
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      import.meta.resolve("tsx"),
+      ...CHILD_LOADER,
       CHILD_FILE,
       `--data-dir=${dataDir}`,
       `--host=${HOST}`,

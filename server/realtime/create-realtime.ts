@@ -2,6 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import { Server, type ServerOptions } from "socket.io";
 import type { HubServer } from "./events.ts";
+import type { OriginPolicy } from "../lib/origin-policy.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
@@ -25,6 +26,8 @@ export interface RealtimeDeps {
    * delivered again when it reconnects.
    */
   maxBufferedPackets: number;
+  /** ALLOWED_ORIGINS: a page of another origin opens a socket (either transport) only when listed. */
+  allowsOrigin: OriginPolicy;
 }
 
 /** Socket.IO on the shared http.Server: JWT handshake, one room per uid, `read`, nothing else. */
@@ -37,6 +40,13 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     pingTimeout: 20000,
     connectTimeout: 10000,
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
+    // CORS only makes the polling transport readable; WebSocket handshakes ignore it, so the origin
+    // is checked here for both.
+    allowRequest: (req, callback) => {
+      const allowed = deps.allowsOrigin(req.headers.origin, req.headers.host);
+      callback(allowed ? null : "origin not allowed", allowed);
+    },
+    cors: { origin: (origin, callback) => callback(null, origin !== undefined && deps.allowsOrigin(origin, undefined)) },
   });
 
   io.use((socket, next) => {

@@ -21,7 +21,7 @@ export async function startTestHub(databaseUrl: string, env: Record<string, stri
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...env,
   });
-  const hub = await createHub({ config: { ...config, databaseUrl }, logger: createLogger(config.logLevel) });
+  const hub = await createHub({ config: { ...config, databaseUrl }, logger: createLogger({ level: config.logLevel, format: config.logFormat }) });
   const port = await hub.start();
   return { hub, port, url: `http://127.0.0.1:${port}`, stop: () => hub.stop() };
 }

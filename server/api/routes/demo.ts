@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import { readFileSync } from "node:fs";
+import { fromRoot } from "../../project-paths.ts";
 
 /** No inline script or style anywhere on the page, so the policy can forbid both. */
 export const DEMO_CSP =
@@ -19,7 +20,7 @@ const FILES = [
 export function createDemoRoutes(): Router {
   const router = new Router();
   for (const { path, file, type } of FILES) {
-    const body = readFileSync(new URL(`../demo/${file}`, import.meta.url));
+    const body = readFileSync(fromRoot("server", "api", "demo", file));
     router.get(path, (ctx) => {
       ctx.set({
         "Content-Security-Policy": DEMO_CSP,

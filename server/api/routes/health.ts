@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { ApiDeps } from "../api-deps.ts";
 
-/** GET /healthz (alive), GET /readyz (database and Redis answer, not shutting down), GET /metrics */
+/** GET /healthz (alive), GET /readyz (database and Redis answer, not shutting down) */
 export function createHealthRoutes(deps: ApiDeps): Router {
   const router = new Router();
   router.get("/healthz", (ctx) => {
@@ -11,10 +11,6 @@ export function createHealthRoutes(deps: ApiDeps): Router {
     const readiness = await deps.readiness();
     ctx.status = readiness.ok ? 200 : 503;
     ctx.body = { status: readiness.ok ? "ready" : "unavailable", checks: readiness.checks };
-  });
-  router.get("/metrics", async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
   });
   return router;
 }

@@ -1,0 +1,18 @@
+import Router from "@koa/router";
+import type { Metrics } from "../../metrics/create-metrics.ts";
+import { createApiKeyCheck } from "../middleware/api-key-auth.ts";
+
+/**
+ * GET /metrics: Prometheus text. Nothing here queries the database: values that need it (queue depth)
+ * are computed in the background. With METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it.
+ */
+export function createMetricsRoutes(deps: { metrics: Metrics; token: string | undefined }): Router {
+  const router = new Router();
+  const check = deps.token === undefined ? undefined : createApiKeyCheck([deps.token]);
+  router.get("/metrics", async (ctx) => {
+    check?.(ctx);
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}
