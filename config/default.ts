@@ -44,6 +44,8 @@ const defaults: ConfigInput = {
   rateLimitPerSecond: 1000,
   rateLimitBurst: 2000,
   maxSocketsPerUid: 50,
+  // A uid's unread count changes within this long reach its sockets as one `unread` event.
+  unreadPushMs: 250,
   socketMaxBufferedPackets: 1000,
   logLevel: "info",
   logFormat: "json",

@@ -20,7 +20,8 @@ import { createTokenService } from "./realtime/auth.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
 import type { HubServer } from "./realtime/events.ts";
-import { createReadHandler } from "./realtime/read-handler.ts";
+import { createInboxBroadcaster } from "./realtime/create-inbox-broadcaster.ts";
+import { createInboxHandlers } from "./realtime/inbox-handlers.ts";
 import { localUids, userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
 import { createRedisConnectionLimiter } from "./redis/create-redis-connection-limiter.ts";
@@ -130,6 +131,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const httpServer = createServer((req, res) => handle(req, res));
   const adapter = redis ? createSocketAdapter(redis, config.redisPrefix) : undefined;
+  const inbox = createInboxBroadcaster({ io: () => io, db: pools.api, logger, delayMs: config.unreadPushMs });
   const io = createRealtime({
     httpServer,
     logger,
@@ -137,7 +139,8 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     tokens,
     ...(adapter ? { adapter } : {}),
     onJoin: waker.wake,
-    onRead: createReadHandler({ db: pools.api, logger }),
+    inbox: createInboxHandlers({ db: pools.api, logger, broadcaster: inbox }),
+    onConnected: ({ uid, emitUnread }) => inbox.greet(uid, emitUnread),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
@@ -159,8 +162,9 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       ackTimeoutMs: config.ackTimeoutMs,
       ready: emitReadiness.ready,
       // Counted when a socket got it (acked or not), so an attempt is counted once, when it is made.
-      onReached: (payload) => {
+      onReached: (uid, payload) => {
         metrics.delivered.inc();
+        inbox.unreadChanged(uid);
         if (payload.attempt > 1) metrics.redelivered.inc();
       },
     }),
@@ -192,6 +196,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     retentionMs: config.retention,
     partitionIntervalMs: partitionIntervalMs(config),
     tokenTtlMs: 2 * 60_000,
+    onUnreadChanged: (counts) => inbox.unreadCounts(counts),
   });
 
   if (redis) {
@@ -235,6 +240,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       signToken: (uid) => tokens.sign(uid),
       isShuttingDown: () => shuttingDown,
       rateLimiter,
+      inbox,
     },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
   );
@@ -277,6 +283,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
         await requests.idle(deadline);
         await enqueuer.drain();
         await housekeeping.stop();
+        inbox.close();
         await theEngine.stop(deadline);
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();

@@ -29,7 +29,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(res.status, 200);
   const doc = res.body as unknown as Doc;
   assert.equal(doc.openapi, "3.1.0");
-  for (const route of ["/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
+  for (const route of ["/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
     assert.ok(doc.paths[route], `${route} is documented`);
   }
 
@@ -41,6 +41,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
     "/api/messages/batch": { messages: [{ uid: "oa-1", msg: 1 }] },
     "/message": { uid: "oa-1", msg: "seed" },
     "/api/dev/token": { uid: "oa-1" },
+    "/api/users/{uid}/read": { ids: [stored.body.id] },
   };
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const method of Object.keys(operations)) {

@@ -5,6 +5,13 @@ import type { RateLimiter } from "../rate-limit/rate-limiter.ts";
 import type { Enqueuer } from "../store/create-enqueuer.ts";
 import type { Db } from "../store/prisma.ts";
 
+/** Tells a uid's sockets what changed in its inbox (the realtime side implements it). */
+export interface InboxNotices {
+  readState(uid: string, change: { ids: string[] } | { upTo: string }, readAt: Date): void;
+  /** The uid's unread count changed; `count` when known. */
+  unreadChanged(uid: string, count?: number): void;
+}
+
 export interface Readiness {
   ok: boolean;
   checks: Record<string, "ok" | "down" | "shutting_down">;
@@ -25,4 +32,5 @@ export interface ApiDeps {
   isShuttingDown: () => boolean;
   /** Per-API-key request limit (shared through Redis when configured). */
   rateLimiter: RateLimiter;
+  inbox: InboxNotices;
 }

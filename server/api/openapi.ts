@@ -2,6 +2,7 @@ import { z } from "zod";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
 import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
+import { readRequestSchema } from "./validation/read-request.ts";
 
 /** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a request may send, from the route's own zod schema. */
 const schemaOf = (schema: z.ZodType) => {
@@ -24,7 +25,7 @@ const messageView = {
     type: { type: "integer" },
     clientType: { type: "integer" },
     msg: {},
-    status: { enum: ["queued", "delivered", "read", "expired"] },
+    status: { enum: ["queued", "delivered", "read", "expired", "cancelled"] },
     attempts: { type: "integer" },
     createdAt: { type: "string", format: "date-time" },
     deliveredAt: { type: ["string", "null"], format: "date-time" },
@@ -83,6 +84,41 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         ...keyed,
         parameters: [idParam("id", "message id")],
         responses: { "200": { description: "the message", content: json(messageView) }, ...errors(400, 401, 404, 503) },
+      },
+      delete: {
+        summary: "Cancel a message: never delivered if still queued, hidden from sync, out of the unread count (idempotent)",
+        ...keyed,
+        parameters: [idParam("id", "message id")],
+        responses: {
+          "200": { description: "cancelled", content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "cancelled" } } }) },
+          ...errors(401, 404, 503),
+        },
+      },
+    },
+    "/api/users/{uid}/unread": {
+      get: {
+        summary: "The uid's unread count (messages neither read, cancelled nor expired; read in O(1))",
+        ...keyed,
+        parameters: [idParam("uid", "user id")],
+        responses: {
+          "200": { description: "count", content: json({ type: "object", properties: { uid: { type: "string" }, unread: { type: "integer" } } }) },
+          ...errors(400, 401, 503),
+        },
+      },
+    },
+    "/api/users/{uid}/read": {
+      post: {
+        summary: "Mark the uid's messages read on its behalf: some ids, or every one up to an id; its devices are told",
+        ...keyed,
+        parameters: [idParam("uid", "user id")],
+        requestBody: { required: true, content: json(schemaOf(readRequestSchema)) },
+        responses: {
+          "200": {
+            description: "marked",
+            content: json({ type: "object", properties: { updated: { type: "integer" }, unread: { type: "integer" } } }),
+          },
+          ...errors(400, 401, 413, 415, 503),
+        },
       },
     },
     "/api/users/{uid}/messages": {

@@ -63,6 +63,7 @@ export const configSchema = z
     rateLimitPerSecond: int(0, 1_000_000),
     rateLimitBurst: int(1, 10_000_000),
     maxSocketsPerUid: int(1, 100_000),
+    unreadPushMs: int(0, 60_000),
     socketMaxBufferedPackets: int(10, 1_000_000),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     /** pretty: pino-pretty's human lines (development default); json: one JSON object per line. */

@@ -37,6 +37,7 @@ export const envVars = {
   RATE_LIMIT_PER_SECOND: "rateLimitPerSecond",
   RATE_LIMIT_BURST: "rateLimitBurst",
   MAX_SOCKETS_PER_UID: "maxSocketsPerUid",
+  UNREAD_PUSH_MS: "unreadPushMs",
   SOCKET_MAX_BUFFERED_PACKETS: "socketMaxBufferedPackets",
   LOG_LEVEL: "logLevel",
   LOG_FORMAT: "logFormat",

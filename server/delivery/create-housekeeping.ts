@@ -2,6 +2,7 @@ import { CronJob } from "cron";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import { dropExpiredPartitions } from "../store/drop-expired-partitions.ts";
+import { sweepExpired } from "../store/inbox/sweep-expired.ts";
 import type { Db } from "../store/prisma.ts";
 import { pruneExpiredKeys } from "../store/prune-expired-keys.ts";
 import { queueDepth } from "../store/queue-depth.ts";
@@ -20,6 +21,8 @@ export interface HousekeepingDeps {
   partitionIntervalMs: number;
   /** How long a group-commit token is kept for a retry of its commit. */
   tokenTtlMs: number;
+  /** Unread counts that expiry or retention changed (uid → count after). */
+  onUnreadChanged: (counts: Map<string, number>) => void;
 }
 
 const CHUNK = 1000;
@@ -31,6 +34,7 @@ const CHUNK = 1000;
  *   that saw an empty room while the uid was connected, e.g. during a Redis resubscribe);
  * - partitions (every 10 s): keep the next partition ready, roll to it every PARTITION_INTERVAL, and
  *   drop whole partitions past RETENTION (with idempotency keys and group-commit tokens past theirs);
+ * - expiry (every 5 s): messages whose TTL passed leave their uids' unread counts;
  * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape costs no query;
  * - vacuum (every 30 s, only where the server runs with autovacuum off): the stream table, which
  *   every progress report updates, the group-commit tokens (pruned after 2 minutes) and, every
@@ -38,17 +42,22 @@ const CHUNK = 1000;
  */
 export function createHousekeeping(deps: HousekeepingDeps) {
   const { db, logger, metrics } = deps;
-  const runs = (job: string, task: () => Promise<void>) => async () => {
-    const end = metrics.housekeepingDuration.startTimer({ job });
-    try {
-      await task();
-      metrics.housekeepingRuns.inc({ job, result: "ok" });
-    } catch (err) {
-      metrics.housekeepingRuns.inc({ job, result: "failed" });
-      logger.debug({ err, job }, "housekeeping failed; next run tries again");
-    } finally {
-      end();
-    }
+  // A chore's runs never overlap (a scheduled run and runOnce would otherwise both detach a partition).
+  const runs = (job: string, task: () => Promise<void>) => {
+    let last: Promise<void> = Promise.resolve();
+    const run = async () => {
+      const end = metrics.housekeepingDuration.startTimer({ job });
+      try {
+        await task();
+        metrics.housekeepingRuns.inc({ job, result: "ok" });
+      } catch (err) {
+        metrics.housekeepingRuns.inc({ job, result: "failed" });
+        logger.debug({ err, job }, "housekeeping failed; next run tries again");
+      } finally {
+        end();
+      }
+    };
+    return () => (last = last.then(run));
   };
 
   const rewake = runs("rewake", async () => {
@@ -65,8 +74,14 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     const epoch = await rollPartitions(db, deps.partitionIntervalMs);
     if (epoch === null) return; // another instance is on it
     const dropped = await dropExpiredPartitions(db, deps.retentionMs);
-    if (dropped.length > 0) logger.info({ dropped }, "dropped message partitions past retention");
+    if (dropped.epochs.length > 0) logger.info({ dropped: dropped.epochs }, "dropped message partitions past retention");
+    if (dropped.unread.size > 0) deps.onUnreadChanged(dropped.unread);
     await pruneExpiredKeys(db, deps.retentionMs, deps.tokenTtlMs);
+  });
+
+  const expiry = runs("expiry", async () => {
+    const changed = await sweepExpired(db);
+    if (changed.size > 0) deps.onUnreadChanged(changed);
   });
 
   const depth = runs("queue_depth", async () => {
@@ -86,6 +101,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     CronJob.from({ cronTime: "*/5 * * * * *", onTick: rewake, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/10 * * * * *", onTick: partitions, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/5 * * * * *", onTick: depth, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/5 * * * * *", onTick: expiry, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/30 * * * * *", onTick: vacuum, start: false, waitForCompletion: true }),
   ];
 
@@ -100,6 +116,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     async runOnce(): Promise<void> {
       await partitions();
       await rewake();
+      await expiry();
       await depth();
     },
     async stop(): Promise<void> {

@@ -14,7 +14,7 @@ export interface RoomEmitterOptions {
   /** How long a count of the cluster's servers is reused (Redis PUBSUB NUMSUB otherwise runs per emit). */
   serverCountTtlMs?: number;
   /** The emit reached at least one socket (called once, as soon as a server reports one). */
-  onReached?: (payload: MessagePayload) => void;
+  onReached?: (uid: string, payload: MessagePayload) => void;
 }
 
 export type RoomEmitter = (uid: string, payload: MessagePayload) => Promise<EmitOutcome>;
@@ -93,7 +93,7 @@ export function createRoomEmitter(io: HubServer, options: RoomEmitterOptions): R
           packet as never,
           { rooms: new Set([room]), except: new Set(), flags: { timeout: options.ackTimeoutMs } },
           (clientCount: number) => {
-            if (clients === 0 && clientCount > 0) options.onReached?.(payload);
+            if (clients === 0 && clientCount > 0) options.onReached?.(uid, payload);
             clients += clientCount;
             reportedServers++;
             check();

@@ -5,6 +5,7 @@ import type { HubServer } from "./events.ts";
 import type { OriginPolicy } from "../lib/origin-policy.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
+import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { userRoom } from "./rooms.ts";
 
@@ -16,7 +17,10 @@ export interface RealtimeDeps {
   adapter?: ServerOptions["adapter"];
   /** A socket of `uid` has joined its room (backlog). */
   onJoin: (uid: string, stillConnected: () => boolean) => void;
-  onRead: (uid: string) => (...args: unknown[]) => void;
+  /** The inbox events (read, readUpTo, sync) of one socket of `uid`. */
+  inbox: (uid: string) => Record<InboxEvent, (...args: unknown[]) => void>;
+  /** A socket has connected and joined its uid's room (it is sent its unread count). */
+  onConnected: (socket: { uid: string; emitUnread: (count: number) => void }) => void;
   maxHttpBufferSize: number;
   /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
   connections: ConnectionLimiter;
@@ -30,7 +34,7 @@ export interface RealtimeDeps {
   allowsOrigin: OriginPolicy;
 }
 
-/** Socket.IO on the shared http.Server: JWT handshake, one room per uid, `read`, nothing else. */
+/** Socket.IO on the shared http.Server: JWT handshake, one room per uid, the inbox events, nothing else. */
 export function createRealtime(deps: RealtimeDeps): HubServer {
   const io: HubServer = new Server(deps.httpServer, {
     path: "/socket.io",
@@ -84,12 +88,13 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     const { uid } = socket.data;
     deps.metrics.connections.inc();
     socket.on("disconnect", () => deps.metrics.connections.dec());
-    socket.on("read", deps.onRead(uid));
+    const handlers = deps.inbox(uid);
+    for (const event of INBOX_EVENTS) socket.on(event, handlers[event]);
     // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (event !== "read" && typeof ack === "function") {
-        ack({ error: { code: "unknown_event", message: "the hub accepts only the read event" } });
+      if (!INBOX_EVENTS.includes(event as InboxEvent) && typeof ack === "function") {
+        ack({ error: { code: "unknown_event", message: `the hub accepts only the ${INBOX_EVENTS.join(", ")} events` } });
       }
     });
     socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));
@@ -102,7 +107,10 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
       socket.conn.close(true); // discard: its queue is dropped at once; the messages stay queued in the store
     });
     void Promise.resolve(socket.join(userRoom(uid))).then(
-      () => deps.onJoin(uid, () => socket.connected),
+      () => {
+        deps.onJoin(uid, () => socket.connected);
+        deps.onConnected({ uid, emitUnread: (count) => socket.emit("unread", { count }) });
+      },
       (err: unknown) => deps.logger.warn({ err }, "could not join the uid room"),
     );
   });

@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.ts";
 
-export type MessageStatusName = "queued" | "delivered" | "read" | "expired";
+export type MessageStatusName = "queued" | "delivered" | "read" | "expired" | "cancelled";
 
 /** A message with what its stream and its receipt say about it (one row of MESSAGE_RECORD_SQL). */
 export interface MessageRecord {
@@ -20,12 +20,13 @@ export interface MessageRecord {
 }
 
 /**
- * The status is derived, never stored: read if a client read it; delivered once the uid's acked
+ * The status is derived, never stored: cancelled if a producer cancelled it; read if a client read it; delivered once the uid's acked
  * position has passed it — unless it expired first (its expiry lies before its receipt); expired if
  * past its expiry while still ahead of the position; queued otherwise.
  */
 const STATUS = Prisma.sql`
-  CASE WHEN m.read_at IS NOT NULL THEN 'read'
+  CASE WHEN m.cancelled_at IS NOT NULL THEN 'cancelled'
+       WHEN m.read_at IS NOT NULL THEN 'read'
        WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) THEN
          CASE WHEN m.expires_at <= COALESCE(CASE WHEN d.first_seq <= m.stream_seq THEN d.acked_at END, now())
               THEN 'expired' ELSE 'delivered' END

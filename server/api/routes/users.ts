@@ -10,7 +10,7 @@ import { parseId } from "../validation/parse-id.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
 export const historyQuerySchema = z.strictObject({
-  status: z.enum(["queued", "delivered", "read", "expired"]).optional(),
+  status: z.enum(["queued", "delivered", "read", "expired", "cancelled"]).optional(),
   before: z
     .string()
     .transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER))
@@ -18,7 +18,7 @@ export const historyQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1, "must be 1–200").max(200, "must be 1–200").default(50),
 });
 
-function parseUid(raw: unknown): string {
+export function parseUid(raw: unknown): string {
   const parsed = uidSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidQueryError(`uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
   return parsed.data;

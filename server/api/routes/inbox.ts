@@ -1,0 +1,57 @@
+import Router from "@koa/router";
+import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import { NotFoundError } from "../../errors/not-found-error.ts";
+import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { cancelMessage } from "../../store/inbox/cancel-message.ts";
+import { markRead } from "../../store/inbox/mark-read.ts";
+import { unreadCounts } from "../../store/inbox/unread-counts.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import { readJsonBody } from "../read-body.ts";
+import { parseId } from "../validation/parse-id.ts";
+import { describeIssues } from "../validation/parse-message.ts";
+import { readRequestSchema } from "../validation/read-request.ts";
+import { parseUid } from "./users.ts";
+
+const stored = <T>(p: Promise<T>) =>
+  p.catch((e: unknown) => {
+    throw new StoreUnavailableError(e);
+  });
+
+/** GET /api/users/:uid/unread, POST /api/users/:uid/read, DELETE /api/messages/:id (cancel) */
+export function createInboxRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+
+  router.get("/api/users/:uid/unread", async (ctx) => {
+    const uid = parseUid(ctx.params.uid);
+    const counts = await stored(unreadCounts(deps.db, [uid]));
+    ctx.body = { uid, unread: counts.get(uid) ?? 0 };
+  });
+
+  router.post("/api/users/:uid/read", async (ctx) => {
+    const uid = parseUid(ctx.params.uid);
+    const parsed = readRequestSchema.safeParse(await readJsonBody(ctx, 64 * 1024));
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error.issues, "");
+      throw new InvalidBodyError('Expected {"ids": ["<id>", …]} (1–1000 ids) or {"upTo": "<id>"}', { issues });
+    }
+    const target = parsed.data;
+    const readAt = new Date();
+    const result = await stored(markRead(deps.db, uid, target));
+    if (result.ids.length > 0) {
+      deps.inbox.readState(uid, "upTo" in target ? { upTo: String(target.upTo) } : { ids: result.ids.map(String) }, readAt);
+      deps.inbox.unreadChanged(uid, result.unread);
+    }
+    ctx.body = { updated: result.ids.length, unread: result.unread };
+  });
+
+  router.delete("/api/messages/:id", async (ctx) => {
+    const id = parseId(ctx.params.id);
+    if (id === null) throw new NotFoundError("No such message");
+    const result = await stored(cancelMessage(deps.db, id));
+    if (result === null) throw new NotFoundError("No such message");
+    if (result.cancelled) deps.inbox.unreadChanged(result.uid, result.unread);
+    ctx.body = { id: String(id), status: "cancelled" };
+  });
+
+  return router;
+}
