@@ -8,7 +8,7 @@ import { formatBacklogSummary, writeBacklogReports } from "./backlog-report.ts";
 import { buildBacklogResult } from "./backlog-result.ts";
 import { runBacklog } from "./backlog-run.ts";
 import { createInterruptCleanup } from "./cleanup-registry.ts";
-import { repoRoot } from "./load-test.ts";
+import { repoRoot } from "./support/repo-root.ts";
 
 /** In place on a TTY, every 5th line otherwise. */
 function linePrinter(stream: NodeJS.WriteStream) {

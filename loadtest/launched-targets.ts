@@ -1,4 +1,4 @@
-import type { ServiceProcess } from "./service-process.ts";
+import type { ServiceProcess } from "./support/service-process.ts";
 
 /** Server processes a load run started and must stop again. */
 export interface LaunchedTargets {

@@ -5,8 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { isAbsolute, join } from "node:path";
 import { launchBaselines } from "./baseline-launcher.ts";
 import type { CleanupRegistry } from "./cleanup-registry.ts";
 import { createDbSampler, type DbSampler } from "./db-sampler.ts";
@@ -18,11 +17,10 @@ import { launchNginx } from "./nginx-launcher.ts";
 import { childPids, type SampledProcess } from "./process-sampler.ts";
 import { buildResult, writeJsonReport, type LoadTestResult } from "./report-json.ts";
 import { writeHtmlReport } from "./report-html.ts";
-import type { ServiceProcess } from "./service-process.ts";
 import { buildStorageReport } from "./storage-summary.ts";
 import { summarizeRun, type ScenarioSummary, type TargetInfo } from "./summary.ts";
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+import type { NginxProcess } from "./support/nginx-process.ts";
+import { repoRoot } from "./support/repo-root.ts";
 
 export interface LoadTestDeps {
   cleanup?: CleanupRegistry;
@@ -41,11 +39,11 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
   const secrets = external ? { apiKey: o.apiKey, jwtSecret: o.jwtSecret } : { apiKey: `lt-key-${randomBytes(8).toString("hex")}`, jwtSecret: randomBytes(24).toString("hex") };
   const instances = external ? o.targets.length : o.targets.length > 0 ? o.targets.length : o.instances;
   let launched: LaunchedTargets | undefined;
-  let nginx: ServiceProcess | undefined;
+  let nginx: NginxProcess | undefined;
   let dbSampler: DbSampler | undefined;
   const stop = async () => {
     await dbSampler?.stop();
-    await nginx?.stop();
+    await nginx?.stop(10_000);
     await launched?.stop();
   };
   const unregister = ctx.deps.cleanup?.add(stop);
