@@ -10,7 +10,6 @@ export interface LaunchedTargets {
 }
 
 export interface LaunchCommon {
-  repoRoot: string;
   logDir: string;
   runId: string;
   instances: number;
