@@ -7,9 +7,9 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderNginxConfig, type NginxRenderOptions } from "../../nginx/render-config.ts";
+import { answers200, awaitReady } from "./await-ready.ts";
 import { freePort } from "./free-port.ts";
 import { spawnWatched } from "./watched-child.ts";
-import { waitFor } from "./wait-for.ts";
 
 export interface NginxProcess {
   pid: number;
@@ -47,12 +47,6 @@ const portOpen = (port: number) =>
     s.once("error", () => resolve(false));
   });
 
-async function answers200(url: string): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  await res.body?.cancel();
-  return res.status === 200;
-}
-
 export async function startNginx(o: NginxOptions): Promise<NginxProcess> {
   const prefixDir = o.prefixDir ?? (await mkdtemp(join(tmpdir(), "push-hub-nginx-")));
   await mkdir(join(prefixDir, "logs"), { recursive: true });
@@ -83,19 +77,12 @@ export async function startNginx(o: NginxOptions): Promise<NginxProcess> {
     },
   };
   const ready = () => (o.readyPath ? answers200(url + o.readyPath) : portOpen(port));
-  let outcome: string | false;
   try {
-    outcome = await waitFor(
-      async () => (nginx.running() ? (await ready()) && "ready" : `nginx exited with ${await nginx.exited}`),
-      `nginx on :${port}`,
-      o.readyTimeoutMs ?? 10_000,
-      50,
-    );
+    await awaitReady(nginx, ready, { what: `nginx on :${port}`, timeoutMs: o.readyTimeoutMs ?? 10_000, everyMs: 50 });
   } catch (err) {
-    outcome = (err as Error).message;
+    const errorLogText = await readFile(errorLog, "utf8").catch(() => "");
+    await handle.stop();
+    throw new Error(`${(err as Error).message}\n${errorLogText}`);
   }
-  if (outcome === "ready") return handle;
-  const errorLogText = await readFile(errorLog, "utf8").catch(() => "");
-  await handle.stop(0);
-  throw new Error(`${outcome}\n${nginx.output()}\n${errorLogText}`);
+  return handle;
 }

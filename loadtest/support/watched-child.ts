@@ -10,7 +10,7 @@ export interface WatchedChild {
   running(): boolean;
   /** The last `keepChars` of stdout + stderr, for failure messages. */
   output(): string;
-  /** Sends `signal`, SIGKILL after `graceMs`; resolves with what `exited` resolves with. */
+  /** Sends `signal`, SIGKILL (to the group) after `graceMs`; resolves with what `exited` resolves with. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
 
@@ -73,7 +73,9 @@ export function spawnWatched(command: string, args: string[], o: WatchOptions = 
     output: () => out,
     async stop(signal = "SIGTERM", graceMs = 15_000) {
       if (gone) return exited;
-      child.kill(signal);
+      // Other signals go to the process alone: nginx's master, for one, passes them on to its workers.
+      if (signal === "SIGKILL") kill(signal);
+      else child.kill(signal);
       const timer = setTimeout(() => kill("SIGKILL"), graceMs);
       const code = await exited;
       clearTimeout(timer);

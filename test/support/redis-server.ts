@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
+import { awaitReady } from "../../loadtest/support/await-ready.ts";
 import { freePort } from "../../loadtest/support/free-port.ts";
-import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { spawnWatched, type WatchedChild } from "../../loadtest/support/watched-child.ts";
 
 export interface RedisServer {
@@ -38,20 +38,7 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   const launch = async () => {
     if (current) earlier = (earlier + current.output()).slice(-10_000);
     current = spawnWatched(REDIS_SERVER_BIN, ["--port", String(p), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { keepChars: 10_000 });
-    let outcome: string | false;
-    try {
-      outcome = await waitFor(
-        async () => (current.running() ? (await pong(p)) && "ready" : `redis-server exited with ${await current.exited}`),
-        `redis-server on :${p}`,
-        10_000,
-        50,
-      );
-    } catch (err) {
-      outcome = (err as Error).message;
-    }
-    if (outcome === "ready") return;
-    await current.stop("SIGKILL");
-    throw new Error(`${outcome}:\n${current.output()}`);
+    await awaitReady(current, () => pong(p), { what: `redis-server on :${p}`, timeoutMs: 10_000, everyMs: 50 });
   };
   const kill = async () => {
     if (current.running()) await current.stop("SIGKILL");
