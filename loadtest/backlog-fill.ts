@@ -4,7 +4,7 @@
  * after a lost response cannot store a batch twice.
  */
 import { Pool } from "undici";
-import { sleep } from "./pace.ts";
+import { sleep } from "./support/wait-for.ts";
 import { createHistogram, recordValue, summarize, type LatencySummary } from "./stats.ts";
 import { nowMs } from "./time-series.ts";
 

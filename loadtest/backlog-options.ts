@@ -1,9 +1,7 @@
 /** Command line of the deep-backlog drain scenario (`npm run loadtest:backlog -- …`) → bounded options. */
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { parseHubEnv } from "./cli-options.ts";
-
-const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+import { intIn, sharedFlags, sharedInput, sharedOptionFields, validateOptions } from "./shared-options.ts";
 
 export const backlogOptionsSchema = z
   .object({
@@ -16,13 +14,7 @@ export const backlogOptionsSchema = z
     fillBatch: intIn(1, 1000).default(1000),
     msgBytes: intIn(0, 100_000).default(0),
     connectTimeoutMs: intIn(1000, 600_000).default(20_000),
-    databaseAdminUrl: z.string().regex(/^postgres(ql)?:\/\//).default("postgresql://postgres@127.0.0.1:5432/postgres"),
-    redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
-    forceRedis: z.boolean().default(false),
-    hubEnv: z.record(z.string(), z.string()).default({}),
-    outDir: z.string().nullable().default("loadtest/results"),
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
-    quiet: z.boolean().default(false),
+    ...sharedOptionFields,
   })
   .superRefine((o, ctx) => {
     if (o.rate * (o.beforeSec + o.drainTimeoutSec + o.settleSec) > 5_000_000) {
@@ -56,11 +48,10 @@ export function parseBacklogOptions(argv: string[]): BacklogOptions {
     args: argv,
     strict: true,
     options: {
+      ...sharedFlags,
       backlog: { type: "string" }, others: { type: "string" }, rate: { type: "string" }, before: { type: "string" },
       "drain-timeout": { type: "string" }, settle: { type: "string" }, "fill-batch": { type: "string" }, "msg-bytes": { type: "string" },
-      "connect-timeout": { type: "string" }, "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
-      "hub-env": { type: "string", multiple: true }, out: { type: "string" }, "no-report": { type: "boolean" },
-      name: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
+      "connect-timeout": { type: "string" },
     },
   });
   if (values.help) {
@@ -68,14 +59,9 @@ export function parseBacklogOptions(argv: string[]): BacklogOptions {
     process.exit(0);
   }
   const input: BacklogInput = {
+    ...sharedInput(values),
     backlog: values.backlog, others: values.others, rate: values.rate, beforeSec: values.before, drainTimeoutSec: values["drain-timeout"],
     settleSec: values.settle, fillBatch: values["fill-batch"], msgBytes: values["msg-bytes"], connectTimeoutMs: values["connect-timeout"],
-    databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv: parseHubEnv(values["hub-env"]),
-    outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet,
   };
-  const parsed = backlogOptionsSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
-  }
-  return parsed.data;
+  return validateOptions(backlogOptionsSchema, input);
 }

@@ -13,9 +13,8 @@ import { launchHubs } from "./hub-launcher.ts";
 import type { ProducerFinal } from "./ipc-messages.ts";
 import type { LaunchedTargets } from "./launched-targets.ts";
 import { createLiveClients, type LiveClients, type LiveClientStats, type LiveReceipts } from "./live-clients.ts";
-import { repoRoot } from "./load-test.ts";
 import { createMetricsScraper, type InstanceMetrics } from "./metrics-scraper.ts";
-import { sleep } from "./pace.ts";
+import { sleep } from "./support/wait-for.ts";
 import { createProcessSampler, type ProcessSampler, type ProcessSamples } from "./process-sampler.ts";
 import { createProducer } from "./producer.ts";
 import { decodeBitmap } from "./seq-bitmap.ts";
@@ -71,7 +70,7 @@ export async function runBacklog(o: BacklogOptions, deps: BacklogDeps): Promise<
   try {
     log("starting the hub (fresh database)…");
     launched = await launchHubs({
-      repoRoot, logDir: deps.logDir, runId: deps.runId, instances: 1, redisUrl: o.redisUrl, forceRedis: o.forceRedis,
+      logDir: deps.logDir, runId: deps.runId, instances: 1, redisUrl: o.redisUrl, forceRedis: o.forceRedis,
       readyTimeoutMs: 60_000, apiKey, jwtSecret, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv,
     });
     const hub = launched.services[0] as (typeof launched.services)[number];

@@ -2,6 +2,7 @@
 import { launchInstances } from "./launch-instances.ts";
 import type { LaunchCommon, LaunchedTargets } from "./launched-targets.ts";
 import { deleteRedisPrefix } from "./redis-cleanup.ts";
+import { startServiceProcess } from "./support/service-process.ts";
 
 export async function launchBaselines(o: LaunchCommon): Promise<LaunchedTargets> {
   const prefix = `lt-base-${o.runId}`;
@@ -9,15 +10,22 @@ export async function launchBaselines(o: LaunchCommon): Promise<LaunchedTargets>
   return launchInstances(o, {
     kind: "baseline",
     label: "baseline",
-    script: "loadtest/baseline-server.ts",
-    env: (port) => ({
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      HUB_API_KEYS: o.apiKey,
-      HUB_JWT_SECRET: o.jwtSecret,
-      REDIS_PREFIX: prefix,
-      ...(useRedis ? { REDIS_URL: o.redisUrl } : {}),
-    }),
+    start: ({ port, label, logFile }) =>
+      startServiceProcess({
+        label,
+        script: "loadtest/baseline-server.ts",
+        port,
+        env: {
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          HUB_API_KEYS: o.apiKey,
+          HUB_JWT_SECRET: o.jwtSecret,
+          REDIS_PREFIX: prefix,
+          ...(useRedis ? { REDIS_URL: o.redisUrl } : {}),
+        },
+        logFile,
+        readyTimeoutMs: o.readyTimeoutMs,
+      }),
     cleanup: [
       async () => {
         if (useRedis) await deleteRedisPrefix(o.redisUrl, prefix);

@@ -1,6 +1,7 @@
 /** Command line → validated, bounded load-test options. Loopback targets only. */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { intIn, sharedFlags, sharedInput, sharedOptionFields, validateOptions } from "./shared-options.ts";
 
 const loopbackUrl = z
   .string()
@@ -9,8 +10,6 @@ const loopbackUrl = z
     const host = new URL(u).hostname;
     return host === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
   }, "must point at 127.0.0.0/8 or localhost");
-
-const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const optionsSchema = z
   .object({
@@ -35,15 +34,9 @@ export const optionsSchema = z
     sourceAddresses: intIn(-1, 254).default(-1),
     apiKey: z.string().min(1).default("dev-key"),
     jwtSecret: z.string().min(1).default("push-hub-dev-secret-not-for-production"),
-    databaseAdminUrl: z.string().regex(/^postgres(ql)?:\/\//).default("postgresql://postgres@127.0.0.1:5432/postgres"),
-    redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
-    forceRedis: z.boolean().default(false),
-    hubEnv: z.record(z.string(), z.string()).default({}),
+    ...sharedOptionFields,
     sampleDb: z.boolean().default(false),
     sampleDbIntervalSec: z.coerce.number().min(1).max(600).default(10),
-    outDir: z.string().nullable().default("loadtest/results"),
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
-    quiet: z.boolean().default(false),
     failOnLoss: z.boolean().default(true),
   })
   .superRefine((o, ctx) => {
@@ -86,39 +79,27 @@ export const usage = `npm run loadtest -- [options]
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
 
-/** Repeated `--hub-env KEY=VALUE` → env record. */
-export function parseHubEnv(pairs: string[] | undefined): Record<string, string> {
-  const hubEnv: Record<string, string> = {};
-  for (const kv of pairs ?? []) {
-    const i = kv.indexOf("=");
-    if (i <= 0) throw new Error(`--hub-env expects KEY=VALUE, got "${kv}"`);
-    hubEnv[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return hubEnv;
-}
-
 export function parseCliOptions(argv: string[]): LoadTestOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
+      ...sharedFlags,
       clients: { type: "string" }, rate: { type: "string" }, duration: { type: "string" }, batch: { type: "string" },
       grace: { type: "string" }, target: { type: "string" }, "server-pid": { type: "string" }, instances: { type: "string" },
       nginx: { type: "boolean" }, "uids-offline": { type: "string" }, baseline: { type: "boolean" }, "baseline-only": { type: "boolean" },
       workers: { type: "string" }, producers: { type: "string" }, "connect-rate": { type: "string" }, "connect-timeout": { type: "string" },
       "max-in-flight": { type: "string" }, connections: { type: "string" }, "msg-bytes": { type: "string" },
       "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
-      "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
-      "hub-env": { type: "string", multiple: true }, "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, out: { type: "string" }, "no-report": { type: "boolean" },
-      name: { type: "string" }, quiet: { type: "boolean" }, "allow-loss": { type: "boolean" }, help: { type: "boolean", short: "h" },
+      "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, "allow-loss": { type: "boolean" },
     },
   });
   if (values.help) {
     console.log(usage);
     process.exit(0);
   }
-  const hubEnv = parseHubEnv(values["hub-env"]);
   const input: LoadTestInput = {
+    ...sharedInput(values),
     clients: values.clients, rate: values.rate, durationSec: values.duration, batchSize: values.batch, graceSec: values.grace,
     targets: list(values.target), serverPids: list(values["server-pid"]), instances: values.instances, nginx: values.nginx,
     latePercent: values["uids-offline"]?.replace(/%$/, ""),
@@ -126,13 +107,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     workers: values.workers, producers: values.producers, connectRatePerSec: values["connect-rate"],
     connectTimeoutMs: values["connect-timeout"], maxInFlight: values["max-in-flight"], connectionsPerTarget: values.connections,
     msgBytes: values["msg-bytes"], sourceAddresses: values["source-addresses"], apiKey: values["api-key"], jwtSecret: values["jwt-secret"],
-    databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv,
-    sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"],
-    outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet, failOnLoss: values["allow-loss"] ? false : undefined,
+    sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"], failOnLoss: values["allow-loss"] ? false : undefined,
   };
-  const parsed = optionsSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
-  }
-  return parsed.data;
+  return validateOptions(optionsSchema, input);
 }

@@ -4,7 +4,7 @@
  * grace period (or until nothing is outstanding), and returns the raw tallies of every process.
  */
 import type { ClientFinal, ClientProgress, ClientSpec, FromClientWorker, FromProducer, ProducerFinal, ProducerProgress, ToClientWorker, ToProducer } from "./ipc-messages.ts";
-import { sleep } from "./pace.ts";
+import { sleep } from "./support/wait-for.ts";
 import { createMetricsScraper, type InstanceMetrics, type MetricsTarget } from "./metrics-scraper.ts";
 import { createProcessSampler, type ProcessSamples, type SampledProcess } from "./process-sampler.ts";
 import { createBitmap, decodeBitmap, encodeBitmap, orInto } from "./seq-bitmap.ts";

@@ -5,7 +5,8 @@
 import { launchInstances } from "./launch-instances.ts";
 import type { LaunchCommon, LaunchedTargets } from "./launched-targets.ts";
 import { deleteRedisPrefix } from "./redis-cleanup.ts";
-import { createTestDatabase } from "./test-database.ts";
+import { startHubProcess } from "./support/hub-process.ts";
+import { createThrowawayDatabase } from "./support/throwaway-database.ts";
 
 export interface HubLaunchOptions extends LaunchCommon {
   /** admin connection; the run's database is created beside it */
@@ -15,25 +16,21 @@ export interface HubLaunchOptions extends LaunchCommon {
 }
 
 export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> {
-  const db = await createTestDatabase({ adminUrl: o.databaseAdminUrl, repoRoot: o.repoRoot });
+  const db = await createThrowawayDatabase({ adminUrl: o.databaseAdminUrl, label: "load" });
   const prefix = `lt-${o.runId}`;
   const useRedis = o.instances > 1 || o.forceRedis;
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_PREFIX: prefix,
+    HUB_API_KEYS: o.apiKey,
+    HUB_JWT_SECRET: o.jwtSecret,
+    ...(useRedis ? { REDIS_URL: o.redisUrl } : {}),
+    ...o.hubEnv,
+  };
   const launched = await launchInstances(o, {
     kind: "hub",
     label: "hub",
-    script: "server/main.ts",
-    env: (port) => ({
-      NODE_ENV: "test",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: db.url,
-      REDIS_PREFIX: prefix,
-      HUB_API_KEYS: o.apiKey,
-      HUB_JWT_SECRET: o.jwtSecret,
-      LOG_LEVEL: "warn",
-      ...(useRedis ? { REDIS_URL: o.redisUrl } : {}),
-      ...o.hubEnv,
-    }),
+    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs }),
     cleanup: [
       () => db.drop(),
       async () => {

@@ -1,36 +1,26 @@
 import { join } from "node:path";
+import { freePort } from "./support/free-port.ts";
+import type { ServiceProcess } from "./support/service-process.ts";
 import { stopAll, type LaunchCommon, type LaunchedTargets } from "./launched-targets.ts";
-import { freePort, startService, type ServiceProcess } from "./service-process.ts";
 
 export interface InstanceSpec {
   kind: LaunchedTargets["kind"];
   /** `<label>-<i>` names each process and its log file */
   label: string;
-  /** the script each instance runs (through tsx) */
-  script: string;
-  env: (port: number) => Record<string, string>;
+  /** starts one instance on `port`, ready within `o.readyTimeoutMs` */
+  start(instance: { port: number; label: string; logFile: string }): Promise<ServiceProcess>;
   /** run after every process stopped (drop the database, delete Redis keys), even when one fails */
   cleanup: Array<() => Promise<void>>;
 }
 
-/** Starts `o.instances` processes of `spec` on free ports, ready on /readyz; stops all if any fails. */
+/** Starts `o.instances` processes of `spec` on free ports; stops all if any fails. */
 export async function launchInstances(o: LaunchCommon, spec: InstanceSpec): Promise<LaunchedTargets> {
   const services: ServiceProcess[] = [];
-  const stop = () => stopAll([...services.map((s) => () => s.stop()), ...spec.cleanup]);
+  const stop = () => stopAll([...services.map((s) => async () => void (await s.stop())), ...spec.cleanup]);
   try {
     const settled = await Promise.allSettled(
       Array.from({ length: o.instances }, async (_, i) => {
-        const port = await freePort();
-        const service = await startService({
-          label: `${spec.label}-${i}`,
-          cwd: o.repoRoot,
-          args: [spec.script],
-          env: spec.env(port),
-          port,
-          logFile: join(o.logDir, `${spec.label}-${i}.log`),
-          readyPath: "/readyz",
-          readyTimeoutMs: o.readyTimeoutMs,
-        });
+        const service = await spec.start({ port: await freePort(), label: `${spec.label}-${i}`, logFile: join(o.logDir, `${spec.label}-${i}.log`) });
         services.push(service);
         return service;
       }),

@@ -1,4 +1,4 @@
-import type { ServiceProcess } from "./service-process.ts";
+import type { ServiceProcess } from "./support/service-process.ts";
 
 /** Server processes a load run started and must stop again. */
 export interface LaunchedTargets {
@@ -10,7 +10,6 @@ export interface LaunchedTargets {
 }
 
 export interface LaunchCommon {
-  repoRoot: string;
   logDir: string;
   runId: string;
   instances: number;

@@ -3,10 +3,7 @@
  * the JSON + HTML reports, and returns the result. Used by main.ts and test/loadtest-small.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { launchBaselines } from "./baseline-launcher.ts";
 import type { CleanupRegistry } from "./cleanup-registry.ts";
 import { createDbSampler, type DbSampler } from "./db-sampler.ts";
@@ -18,11 +15,10 @@ import { launchNginx } from "./nginx-launcher.ts";
 import { childPids, type SampledProcess } from "./process-sampler.ts";
 import { buildResult, writeJsonReport, type LoadTestResult } from "./report-json.ts";
 import { writeHtmlReport } from "./report-html.ts";
-import type { ServiceProcess } from "./service-process.ts";
+import { prepareRunDirs } from "./run-dirs.ts";
 import { buildStorageReport } from "./storage-summary.ts";
 import { summarizeRun, type ScenarioSummary, type TargetInfo } from "./summary.ts";
-
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+import type { NginxProcess } from "./support/nginx-process.ts";
 
 export interface LoadTestDeps {
   cleanup?: CleanupRegistry;
@@ -41,11 +37,11 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
   const secrets = external ? { apiKey: o.apiKey, jwtSecret: o.jwtSecret } : { apiKey: `lt-key-${randomBytes(8).toString("hex")}`, jwtSecret: randomBytes(24).toString("hex") };
   const instances = external ? o.targets.length : o.targets.length > 0 ? o.targets.length : o.instances;
   let launched: LaunchedTargets | undefined;
-  let nginx: ServiceProcess | undefined;
+  let nginx: NginxProcess | undefined;
   let dbSampler: DbSampler | undefined;
   const stop = async () => {
     await dbSampler?.stop();
-    await nginx?.stop();
+    await nginx?.stop(10_000);
     await launched?.stop();
   };
   const unregister = ctx.deps.cleanup?.add(stop);
@@ -55,7 +51,7 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
     if (!external) {
       log(`starting ${instances} ${kind} instance(s)…`);
       const common = {
-        repoRoot, logDir: ctx.logDir, runId: ctx.runId, instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis, readyTimeoutMs: 60_000, ...secrets,
+        logDir: ctx.logDir, runId: ctx.runId, instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis, readyTimeoutMs: 60_000, ...secrets,
       };
       launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv }) : await launchBaselines(common);
       urls = launched.services.map((s) => s.url);
@@ -109,12 +105,7 @@ async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, ctx: { 
 }
 
 export async function runLoadTest(o: LoadTestOptions, deps: LoadTestDeps = {}): Promise<LoadTestOutcome> {
-  const startedAt = new Date();
-  const runId = randomBytes(4).toString("hex");
-  const name = o.name ?? `run-${startedAt.toISOString().replace(/[:.]/g, "-").slice(0, 19)}-${runId}`;
-  const outDir = o.outDir === null ? null : isAbsolute(o.outDir) ? o.outDir : join(repoRoot, o.outDir);
-  const logDir = outDir ? join(outDir, `${name}-logs`) : join(tmpdir(), `push-hub-loadtest-${name}`);
-  await mkdir(logDir, { recursive: true });
+  const { startedAt, runId, name, outDir, logDir } = await prepareRunDirs("run", o);
   const ctx = { runId, logDir, deps };
   const hub = o.baseline === "only" ? undefined : await runScenario("hub", o, ctx);
   const baseline = o.baseline === "off" ? undefined : await runScenario("baseline", o, ctx);

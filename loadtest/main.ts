@@ -1,8 +1,8 @@
 /** CLI: `npm run loadtest -- --clients 1000 --rate 500 --duration 20 [--baseline] …` (see --help). */
-import { createInterruptCleanup } from "./cleanup-registry.ts";
 import { parseCliOptions, usage } from "./cli-options.ts";
 import { runLoadTest } from "./load-test.ts";
-import { createProgressPrinter } from "./progress-line.ts";
+import { createStatusLine, formatProgress } from "./progress-line.ts";
+import { runCli } from "./run-cli.ts";
 import { formatStorageTable } from "./storage-summary.ts";
 import type { ScenarioSummary } from "./summary.ts";
 
@@ -15,40 +15,29 @@ function headline(s: ScenarioSummary): string {
   );
 }
 
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseCliOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  const cleanup = createInterruptCleanup("stopping servers and dropping the run's database");
-  const printer = createProgressPrinter(process.stderr);
-  const { result, files } = await runLoadTest(options, {
-    cleanup,
-    log: (line) => {
-      printer.done();
-      console.error(line);
-    },
-    ...(options.quiet ? {} : { onProgress: printer.print }),
-  });
-  printer.done();
-  for (const s of [result.hub, result.baseline]) if (s) console.log(headline(s));
-  if (result.ratios) {
-    const r = result.ratios;
-    console.log(`hub ÷ baseline: delivered/s ${r.deliveredPerSec}, p50 ${r.latencyP50}, p99 ${r.latencyP99}, CPU ${r.serverCpuMean}, RSS ${r.serverRssMax}`);
-  }
-  if (result.hub?.storage) console.log(formatStorageTable(result.hub.storage));
-  for (const w of [...(result.hub?.warnings ?? []), ...(result.baseline?.warnings ?? [])]) console.log(`warning: ${w}`);
-  if (files) console.log(`report: ${files.html}\nresult: ${files.json}`);
-  return result.ok || !options.failOnLoss ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
+runCli({
+  parse: parseCliOptions,
+  usage,
+  interruptNote: "stopping servers and dropping the run's database",
+  async run(options, cleanup) {
+    const status = createStatusLine(process.stderr);
+    const { result, files } = await runLoadTest(options, {
+      cleanup,
+      log: (line) => {
+        status.done();
+        console.error(line);
+      },
+      ...(options.quiet ? {} : { onProgress: (p) => status.show(formatProgress(p), p.phase === "finish") }),
+    });
+    status.done();
+    for (const s of [result.hub, result.baseline]) if (s) console.log(headline(s));
+    if (result.ratios) {
+      const r = result.ratios;
+      console.log(`hub ÷ baseline: delivered/s ${r.deliveredPerSec}, p50 ${r.latencyP50}, p99 ${r.latencyP99}, CPU ${r.serverCpuMean}, RSS ${r.serverRssMax}`);
+    }
+    if (result.hub?.storage) console.log(formatStorageTable(result.hub.storage));
+    for (const w of [...(result.hub?.warnings ?? []), ...(result.baseline?.warnings ?? [])]) console.log(`warning: ${w}`);
+    if (files) console.log(`report: ${files.html}\nresult: ${files.json}`);
+    return result.ok || !options.failOnLoss ? 0 : 1;
   },
-);
+});

@@ -2,7 +2,7 @@
  * Optional extra data from the hub's Prometheus endpoint: its own event-loop lag over the run and
  * how much each counter grew. Servers without /metrics (the baseline) are skipped silently.
  */
-import { sleep } from "./pace.ts";
+import { sleep } from "./support/wait-for.ts";
 import { nowMs } from "./time-series.ts";
 
 export interface MetricsTarget {

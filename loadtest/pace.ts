@@ -9,10 +9,6 @@ export async function paced<T>(items: readonly T[], ratePerSec: number, fn: (ite
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** The sampling interval of monitorEventLoopDelay; its samples include it, so it is subtracted. */
 export const LOOP_RESOLUTION_MS = 10;
 

@@ -5,7 +5,7 @@
  */
 import { Pool } from "undici";
 import type { ProducerConfig, ProducerFinal, ProducerProgress } from "./ipc-messages.ts";
-import { sleep } from "./pace.ts";
+import { sleep } from "./support/wait-for.ts";
 import { createBitmap, encodeBitmap, setBit } from "./seq-bitmap.ts";
 import { createHistogram, recordValue, toSparse } from "./stats.ts";
 import { bumpCounter, nowMs } from "./time-series.ts";

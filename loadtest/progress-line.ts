@@ -1,4 +1,4 @@
-/** The live one-line status during a run: rewritten in place on a TTY, every 5 s otherwise. */
+/** The live one-line status during a run: rewritten in place on a TTY, at most one line per 5 s otherwise. */
 import type { ProgressSnapshot } from "./generator.ts";
 
 export function formatProgress(p: ProgressSnapshot): string {
@@ -11,17 +11,23 @@ export function formatProgress(p: ProgressSnapshot): string {
   );
 }
 
-export function createProgressPrinter(stream: NodeJS.WriteStream): { print(p: ProgressSnapshot): void; done(): void } {
-  let lastPlain = 0;
+export interface StatusLine {
+  /** `always`: print it even within 5 s of the last plain line. */
+  show(line: string, always?: boolean): void;
+  /** Ends an in-place line, so the next output starts on a line of its own. */
+  done(): void;
+}
+
+export function createStatusLine(stream: NodeJS.WriteStream): StatusLine {
+  let lastPlainAt = -Infinity;
   let dirty = false;
   return {
-    print(p) {
-      const line = formatProgress(p);
+    show(line, always = false) {
       if (stream.isTTY) {
         stream.write(`\r\x1b[K${line.slice(0, (stream.columns || 200) - 1)}`);
         dirty = true;
-      } else if (p.elapsedSec - lastPlain >= 5 || p.phase === "finish") {
-        lastPlain = p.elapsedSec;
+      } else if (always || Date.now() - lastPlainAt >= 5000) {
+        lastPlainAt = Date.now();
         stream.write(line + "\n");
       }
     },

@@ -7,11 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium, type BrowserContext } from "playwright-core";
+import { freePort } from "../loadtest/support/free-port.ts";
+import { startHubProcess } from "../loadtest/support/hub-process.ts";
+import { repoRoot } from "../loadtest/support/repo-root.ts";
+import type { ServiceProcess } from "../loadtest/support/service-process.ts";
+import { waitFor } from "../loadtest/support/wait-for.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
-import { ROOT, TEST_API_KEY } from "./support/env.ts";
+import { TEST_API_KEY } from "./support/env.ts";
 import { messageStatus, publish } from "./support/http.ts";
-import { freePort, startHubProcess, type HubProcess } from "./support/hub-process.ts";
-import { waitFor } from "./support/wait-for.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -27,7 +30,7 @@ const CHROMIUM_ARGS = [
 const XSS = "<img src=x onerror=alert(1)><script>x</script>";
 
 let db: TestDatabase | undefined;
-let hub: HubProcess | undefined;
+let hub: ServiceProcess | undefined;
 let context: BrowserContext | undefined;
 let profile = "";
 
@@ -35,7 +38,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   db = await createTestDatabase("demo");
   // development, as a developer runs it: the demo is on there by default.
-  hub = await startHubProcess(await freePort(), { NODE_ENV: "development", DATABASE_URL: db.url, REDIS_URL: "", HUB_DEMO: "" }, 60_000);
+  hub = await startHubProcess(await freePort(), { NODE_ENV: "development", DATABASE_URL: db.url, REDIS_URL: "", HUB_DEMO: "" }, { readyTimeoutMs: 60_000 });
   profile = mkdtempSync(join(tmpdir(), "push-hub-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -108,8 +111,8 @@ test("demo page: connect, receive live, mark read, send, HTML shown as text", as
   await waitFor(async () => (await messageStatus(base, sent)) === "delivered", `#${sent} delivered`);
 
   await page.waitForTimeout(400); // let the arrival animation settle
-  mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
-  await page.screenshot({ path: join(ROOT, "test-artifacts", "demo.png"), fullPage: true });
+  mkdirSync(join(repoRoot, "test-artifacts"), { recursive: true });
+  await page.screenshot({ path: join(repoRoot, "test-artifacts", "demo.png"), fullPage: true });
 
   assert.deepEqual(dialogs, [], "no script from a message ran");
   assert.deepEqual(problems, [], "no console errors or CSP violations");

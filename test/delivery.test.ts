@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sleep, waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { api, messageStatus, publish } from "./support/http.ts";
 import { deliveredCount, queuedCount } from "./support/stream-state.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-import { sleep, waitFor } from "./support/wait-for.ts";
 
 let db: TestDatabase;
 let hub: TestHub;

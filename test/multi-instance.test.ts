@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_REDIS_URL } from "./support/env.ts";
@@ -7,7 +8,6 @@ import { api, publish } from "./support/http.ts";
 import { readMetric } from "./support/metrics.ts";
 import { deliveredCount } from "./support/stream-state.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "./support/test-hub.ts";
-import { waitFor } from "./support/wait-for.ts";
 
 let db: TestDatabase;
 let a: TestHub;

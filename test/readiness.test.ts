@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_PG_ADMIN_URL } from "./support/env.ts";
 import { api, publish } from "./support/http.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-import { waitFor } from "./support/wait-for.ts";
 import pg from "pg";
 
 let db: TestDatabase;

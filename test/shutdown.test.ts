@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { freePort } from "../loadtest/support/free-port.ts";
+import { startHubProcess } from "../loadtest/support/hub-process.ts";
+import type { ServiceProcess } from "../loadtest/support/service-process.ts";
+import { sleep, waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
-import { freePort, startHubProcess, type HubProcess } from "./support/hub-process.ts";
 import { deliveredCount } from "./support/stream-state.ts";
 import { authHeaders } from "./support/test-hub.ts";
-import { sleep, waitFor } from "./support/wait-for.ts";
 
 let db: TestDatabase;
-const procs: HubProcess[] = [];
+const procs: ServiceProcess[] = [];
 const clients: TestClient[] = [];
 
 before(async () => {

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { io } from "socket.io-client";
-import { ROOT } from "./support/env.ts";
+import { freePort } from "../loadtest/support/free-port.ts";
+import { repoRoot } from "../loadtest/support/repo-root.ts";
+import { waitFor } from "../loadtest/support/wait-for.ts";
 import { api, messageStatus, publish } from "./support/http.ts";
-import { freePort } from "./support/hub-process.ts";
-import { waitFor } from "./support/wait-for.ts";
 
 const INSTALL_TIMEOUT_MS = 300_000;
 const READY_TIMEOUT_MS = 60_000;
@@ -34,15 +34,15 @@ const running: Started[] = [];
 
 /** Tracked and untracked-but-not-ignored files, like a clone with the current work on top. */
 function copyWorkingTree(): void {
-  const listed = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: ROOT, encoding: "utf8" });
+  const listed = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: repoRoot, encoding: "utf8" });
   if (listed.status === 0 && listed.stdout.length > 0) {
     for (const file of listed.stdout.split("\0").filter(Boolean)) {
-      if (!existsSync(join(ROOT, file))) continue; // deleted in the working tree
+      if (!existsSync(join(repoRoot, file))) continue; // deleted in the working tree
       mkdirSync(dirname(join(clone, file)), { recursive: true });
-      cpSync(join(ROOT, file), join(clone, file));
+      cpSync(join(repoRoot, file), join(clone, file));
     }
   } else {
-    cpSync(ROOT, clone, { recursive: true, filter: (src) => !SKIP.has(src.split("/").pop() ?? "") });
+    cpSync(repoRoot, clone, { recursive: true, filter: (src) => !SKIP.has(src.split("/").pop() ?? "") });
   }
 }
 

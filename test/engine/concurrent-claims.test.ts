@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import pg from "pg";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import type { MessagePayload } from "../../server/realtime/events.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -11,7 +12,6 @@ import { api } from "../support/http.ts";
 import { readMetric } from "../support/metrics.ts";
 import { streamStates } from "../support/stream-state.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 
 const dbs: TestDatabase[] = [];
 const hubs: TestHub[] = [];

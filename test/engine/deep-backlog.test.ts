@@ -2,6 +2,7 @@
 // messages are on their way at once, but never more than DELIVERY_WINDOW.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import type { MessagePayload } from "../../server/realtime/events.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -9,7 +10,6 @@ import { api } from "../support/http.ts";
 import { readMetric } from "../support/metrics.ts";
 import { queuedCount, streamStates } from "../support/stream-state.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { waitFor } from "../support/wait-for.ts";
 
 const WINDOW = 32;
 const TOTAL = 20_000;

@@ -2,13 +2,13 @@
 // and answers from what the first try stored — never storing the messages twice.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";
 import { streamStates } from "../support/stream-state.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
 let proxy: TcpProxy;

@@ -2,13 +2,13 @@
 // client that never acks, while producers keep adding due work) does not hold the chores back.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";
 import { readLabelledMetric, readMetric } from "../support/metrics.ts";
 import { streamStates } from "../support/stream-state.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
 let hub: TestHub;

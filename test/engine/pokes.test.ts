@@ -2,12 +2,12 @@
 // for that uid must not wait for the lease to linger out: the accepting instance pokes the holder.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_REDIS_URL } from "../support/env.ts";
 import { publish } from "../support/http.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
-import { waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
 let a: TestHub;

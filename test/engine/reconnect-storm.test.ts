@@ -8,12 +8,15 @@ import { readdirSync } from "node:fs";
 import { setPriority } from "node:os";
 import { Agent, fetch } from "undici";
 import { after, before, test } from "node:test";
+import { freePort } from "../../loadtest/support/free-port.ts";
+import { startHubProcess } from "../../loadtest/support/hub-process.ts";
+import { repoRoot } from "../../loadtest/support/repo-root.ts";
+import type { ServiceProcess } from "../../loadtest/support/service-process.ts";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { ROOT, TEST_REDIS_URL } from "../support/env.ts";
-import { freePort, startHubProcess, type HubProcess } from "../support/hub-process.ts";
+import { TEST_REDIS_URL } from "../support/env.ts";
 import { readMetric } from "../support/metrics.ts";
 import { authHeaders, uniquePrefix } from "../support/test-hub.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 
 // The scale can be changed to try the harness on a small machine (STORM_CLIENTS, STORM_RATE, and
 // STORM_PHASE_BUDGET_MS: how long each storm may take).
@@ -28,7 +31,7 @@ const HANDSHAKES = 250; // connects under way at once per worker during the firs
 const PHASE_BUDGET_MS = Number(process.env.STORM_PHASE_BUDGET_MS ?? 90_000);
 
 let db: TestDatabase;
-let hub: HubProcess;
+let hub: ServiceProcess;
 const workers: Worker[] = [];
 let producer: ReturnType<typeof startProducer> | undefined;
 
@@ -42,7 +45,7 @@ interface Worker {
 const startWorker = (url: string, first: number, count: number): Promise<Worker> =>
   new Promise((resolve, reject) => {
     const child = fork(new URL("./storm-clients.ts", import.meta.url).pathname, [url, PREFIX, String(first), String(count)], {
-      cwd: ROOT,
+      cwd: repoRoot,
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

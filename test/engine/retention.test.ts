@@ -3,12 +3,12 @@
 // ones stay readable, the number of partitions stays bounded, and delivering never updates a message row.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";
 import { readLabelledMetric } from "../support/metrics.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
 let hub: TestHub;

@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_API_KEY } from "../support/env.ts";
 import { publish } from "../support/http.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { waitFor } from "../support/wait-for.ts";
 import { hostileRequest } from "./support/http-arbitraries.ts";
 import { createRawClient, sendRawBytes, streamRequest, type RawRequest, type RawResponse } from "./support/raw-http.ts";
 

@@ -4,15 +4,17 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, test } from "node:test";
 import { SignJWT } from "jose";
+import { freePort } from "../../loadtest/support/free-port.ts";
+import { startHubProcess } from "../../loadtest/support/hub-process.ts";
+import type { ServiceProcess } from "../../loadtest/support/service-process.ts";
 import { connectClient, signToken } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_API_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from "../support/env.ts";
 import { api } from "../support/http.ts";
-import { freePort, startHubProcess, type HubProcess } from "../support/hub-process.ts";
 import { uniquePrefix } from "../support/test-hub.ts";
 
 let db: TestDatabase;
-let hub: HubProcess;
+let hub: ServiceProcess;
 let log = "";
 const secrets: string[] = [TEST_JWT_SECRET];
 

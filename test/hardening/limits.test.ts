@@ -4,13 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { createRedisRateLimiter } from "../../server/rate-limit/create-redis-rate-limiter.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_API_KEY, TEST_REDIS_URL } from "../support/env.ts";
 import { api } from "../support/http.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
-import { waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
 const hubs: TestHub[] = [];

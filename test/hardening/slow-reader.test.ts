@@ -3,15 +3,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { freePort } from "../../loadtest/support/free-port.ts";
+import { startHubProcess } from "../../loadtest/support/hub-process.ts";
+import type { ServiceProcess } from "../../loadtest/support/service-process.ts";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";
-import { freePort, startHubProcess, type HubProcess } from "../support/hub-process.ts";
 import { queuedCount } from "../support/stream-state.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 
 let db: TestDatabase;
-let hub: HubProcess;
+let hub: ServiceProcess;
 const clients: TestClient[] = [];
 
 const rssMbOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;

@@ -6,12 +6,12 @@ import { after, before, test } from "node:test";
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { io, type Socket } from "socket.io-client";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectClient, signToken, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_REDIS_URL } from "../support/env.ts";
 import { messageStatus, publish } from "../support/http.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 import { settledHeapMb } from "./support/memory.ts";
 
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { publish } from "../support/http.ts";
-import { waitFor } from "../support/wait-for.ts";
 import { checkDelivery } from "./delivery-check.ts";
 import { publishStream } from "./publish-stream.ts";
 import type { ScaleClient } from "./scale-client.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 import { checkDelivery } from "./delivery-check.ts";
 import { publishStream, type StreamResult } from "./publish-stream.ts";
 import { connectScaleClient, type ScaleClient } from "./scale-client.ts";

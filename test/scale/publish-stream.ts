@@ -1,5 +1,5 @@
+import { sleep } from "../../loadtest/support/wait-for.ts";
 import { authHeaders } from "../support/test-hub.ts";
-import { sleep } from "../support/wait-for.ts";
 
 export interface Published {
   uid: string;

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
+import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
 import { startRedisServer, type RedisServer } from "../support/redis-server.ts";
 import { streamStates } from "../support/stream-state.ts";
-import { sleep, waitFor } from "../support/wait-for.ts";
 import { checkDelivery } from "./delivery-check.ts";
 import { publishStream, type StreamResult } from "./publish-stream.ts";
 import { connectScaleClient, type ScaleClient } from "./scale-client.ts";

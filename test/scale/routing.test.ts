@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { messageStatus, publish } from "../support/http.ts";
-import { waitFor } from "../support/wait-for.ts";
 import type { ScaleClient } from "./scale-client.ts";
 import { startScaleCluster, type ScaleCluster } from "./scale-cluster.ts";
 import { octetOf, spreadClients } from "./spread-clients.ts";

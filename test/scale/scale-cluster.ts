@@ -1,12 +1,14 @@
+import { freePort } from "../../loadtest/support/free-port.ts";
+import { startHubProcess } from "../../loadtest/support/hub-process.ts";
+import { startNginx, type NginxProcess } from "../../loadtest/support/nginx-process.ts";
+import type { ServiceProcess } from "../../loadtest/support/service-process.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_REDIS_URL } from "../support/env.ts";
-import { freePort, startHubProcess, type HubProcess } from "../support/hub-process.ts";
-import { startNginx, type NginxProcess } from "../support/nginx.ts";
 import { uniquePrefix } from "../support/test-hub.ts";
 
 export interface ScaleCluster {
   db: TestDatabase;
-  hubs: HubProcess[];
+  hubs: ServiceProcess[];
   nginx: NginxProcess | undefined;
   /** Each instance's environment (to restart one). */
   env: Record<string, string>;
@@ -48,7 +50,7 @@ export async function metricValue(url: string, name: string): Promise<number | n
 /** A fresh database, N hub processes sharing it and one Redis prefix, and nginx in front of them. */
 export async function startScaleCluster(o: ScaleClusterOptions): Promise<ScaleCluster> {
   const db = await createTestDatabase(o.label);
-  const hubs: HubProcess[] = [];
+  const hubs: ServiceProcess[] = [];
   let nginx: NginxProcess | undefined;
   const env = {
     DATABASE_URL: o.databaseUrl ? o.databaseUrl(db) : db.url,
@@ -65,11 +67,11 @@ export async function startScaleCluster(o: ScaleClusterOptions): Promise<ScaleCl
   };
   try {
     const ports = await Promise.all(Array.from({ length: o.instances }, () => freePort()));
-    const started = await Promise.allSettled(ports.map((p) => startHubProcess(p, env, 60000)));
+    const started = await Promise.allSettled(ports.map((p) => startHubProcess(p, env, { readyTimeoutMs: 60000 })));
     for (const s of started) if (s.status === "fulfilled") hubs.push(s.value);
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
-    if (o.withNginx ?? true) nginx = await startNginx(ports);
+    if (o.withNginx ?? true) nginx = await startNginx({ upstreams: ports });
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

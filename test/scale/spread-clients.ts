@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { waitFor } from "../support/wait-for.ts";
+import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { connectScaleClient, type ScaleClient, type ScaleClientOptions } from "./scale-client.ts";
 import type { ScaleCluster } from "./scale-cluster.ts";
 

@@ -4,4 +4,3 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6
 /** Must match config/test.ts. */
 export const TEST_JWT_SECRET = "push-hub-dev-secret-not-for-production";
 export const TEST_API_KEY = "dev-key";
-export const ROOT = new URL("../../", import.meta.url).pathname;

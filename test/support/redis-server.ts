@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
-import { freePort } from "./hub-process.ts";
-import { waitFor } from "./wait-for.ts";
+import { awaitReady } from "../../loadtest/support/await-ready.ts";
+import { freePort } from "../../loadtest/support/free-port.ts";
+import { spawnWatched, type WatchedChild } from "../../loadtest/support/watched-child.ts";
 
 export interface RedisServer {
   port: number;
   url: string;
-  readonly child: ChildProcess;
   output(): string;
   /** SIGKILL (an outage: no goodbye to the clients), resolves once it has exited. */
   kill(): Promise<void>;
@@ -34,39 +33,21 @@ async function pong(port: number): Promise<boolean> {
 /** A throw-away redis-server on its own port: `--save "" --appendonly no`, so a restart starts empty. */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
   const p = port ?? (await freePort());
-  let child!: ChildProcess;
-  let exited: Promise<void> = Promise.resolve();
-  let running = false;
-  let out = "";
+  let current!: WatchedChild;
+  let earlier = "";
   const launch = async () => {
-    child = spawn(REDIS_SERVER_BIN, ["--port", String(p), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running = true;
-    child.stdout?.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-10000)));
-    child.stderr?.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-10000)));
-    exited = new Promise((resolve) => {
-      child.once("exit", () => ((running = false), resolve()));
-      child.once("error", (err) => ((out += String(err)), (running = false), resolve()));
-    });
-    await waitFor(async () => {
-      if (!running) throw new Error(`redis-server exited:\n${out}`);
-      return pong(p);
-    }, `redis-server on :${p}`, 10000, 50);
+    if (current) earlier = (earlier + current.output()).slice(-10_000);
+    current = spawnWatched(REDIS_SERVER_BIN, ["--port", String(p), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { keepChars: 10_000 });
+    await awaitReady(current, () => pong(p), { what: `redis-server on :${p}`, timeoutMs: 10_000, everyMs: 50 });
   };
   const kill = async () => {
-    if (!running) return;
-    child.kill("SIGKILL");
-    await exited;
+    if (current.running()) await current.stop("SIGKILL");
   };
   await launch();
   return {
     port: p,
     url: `redis://127.0.0.1:${p}`,
-    get child() {
-      return child;
-    },
-    output: () => out,
+    output: () => (earlier + current.output()).slice(-10_000),
     kill,
     start: launch,
     stop: kill,

@@ -14,4 +14,4 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,62 @@
+/**
+ * What both load-test command lines (main.ts, backlog-main.ts) take alike: the database, Redis, hub
+ * env and output options, their flags, and the validation step.
+ */
+import { z } from "zod";
+
+export const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const sharedOptionFields = {
+  databaseAdminUrl: z.string().regex(/^postgres(ql)?:\/\//).default("postgresql://postgres@127.0.0.1:5432/postgres"),
+  redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
+  forceRedis: z.boolean().default(false),
+  hubEnv: z.record(z.string(), z.string()).default({}),
+  outDir: z.string().nullable().default("loadtest/results"),
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  quiet: z.boolean().default(false),
+};
+
+/** node:util parseArgs specs of the shared flags (plus --help). */
+export const sharedFlags = {
+  "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
+  "hub-env": { type: "string", multiple: true }, out: { type: "string" }, "no-report": { type: "boolean" },
+  name: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
+} as const;
+
+interface SharedFlagValues {
+  "database-url"?: string;
+  "redis-url"?: string;
+  redis?: boolean;
+  "hub-env"?: string[];
+  out?: string;
+  "no-report"?: boolean;
+  name?: string;
+  quiet?: boolean;
+}
+
+/** Repeated `--hub-env KEY=VALUE` → env record. */
+function parseHubEnv(pairs: string[] | undefined): Record<string, string> {
+  const hubEnv: Record<string, string> = {};
+  for (const kv of pairs ?? []) {
+    const i = kv.indexOf("=");
+    if (i <= 0) throw new Error(`--hub-env expects KEY=VALUE, got "${kv}"`);
+    hubEnv[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return hubEnv;
+}
+
+export function sharedInput(values: SharedFlagValues) {
+  return {
+    databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv: parseHubEnv(values["hub-env"]),
+    outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet,
+  };
+}
+
+/** Flags not given fall back to the schema's defaults; every problem is listed in the error. */
+export function validateOptions<S extends z.ZodType>(schema: S, input: Record<string, unknown>): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    throw new Error(`invalid options:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  }
+  return parsed.data;
+}

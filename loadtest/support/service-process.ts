@@ -1,0 +1,40 @@
+/** A Node service (`node --import tsx <script>`) as a child process, ready once `readyPath` answers 200. */
+import { answers200, awaitReady } from "./await-ready.ts";
+import { repoRoot } from "./repo-root.ts";
+import { spawnWatched, type WatchedChild } from "./watched-child.ts";
+
+export interface ServiceProcess extends WatchedChild {
+  label: string;
+  url: string;
+  port: number;
+}
+
+export interface ServiceSpec {
+  label: string;
+  /** Path from the repository root. */
+  script: string;
+  /** Where it listens on 127.0.0.1; `env` must tell the service so. */
+  port: number;
+  env: Record<string, string>;
+  logFile?: string;
+  readyPath?: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startServiceProcess(spec: ServiceSpec): Promise<ServiceProcess> {
+  const watched = spawnWatched(process.execPath, ["--import", import.meta.resolve("tsx"), spec.script], {
+    cwd: repoRoot,
+    env: spec.env,
+    ...(spec.logFile ? { logFile: spec.logFile } : {}),
+  });
+  const url = `http://127.0.0.1:${spec.port}`;
+  const service: ServiceProcess = { ...watched, label: spec.label, url, port: spec.port };
+  const readyUrl = url + (spec.readyPath ?? "/readyz");
+  try {
+    await awaitReady(watched, () => answers200(readyUrl), { what: `${spec.label} on :${spec.port}`, timeoutMs: spec.readyTimeoutMs ?? 30_000, everyMs: 100 });
+  } catch (err) {
+    if (!spec.logFile) throw err;
+    throw new Error(`${(err as Error).message}\n(full log: ${spec.logFile})`);
+  }
+  return service;
+}
