@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { chromium, type BrowserContext } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_API_KEY } from "./support/env.ts";
-import { freePort } from "./support/hub-process.ts";
+import { freePort } from "../loadtest/support/free-port.ts";
 import { authHeaders, startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

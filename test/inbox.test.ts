@@ -7,7 +7,7 @@ import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { api, messageStatus } from "./support/http.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-import { sleep, waitFor } from "./support/wait-for.ts";
+import { sleep, waitFor } from "../loadtest/support/wait-for.ts";
 
 let db: TestDatabase;
 let hub: TestHub;

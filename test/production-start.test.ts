@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
-import { ROOT } from "./support/env.ts";
-import { freePort } from "./support/hub-process.ts";
-import { waitFor } from "./support/wait-for.ts";
+import { freePort } from "../loadtest/support/free-port.ts";
+import { repoRoot } from "../loadtest/support/repo-root.ts";
+import { waitFor } from "../loadtest/support/wait-for.ts";
 
 const PROD_KEY = "prod-producer-key-0123456789";
 const METRICS_TOKEN = "metrics-token-0123456789";
@@ -29,7 +29,7 @@ interface Started {
 /** `npm start` with exactly `env` over a clean environment (no NODE_ENV or secrets of the runner's). */
 async function npmStart(env: Record<string, string>): Promise<Started> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "PATH" || k === "HOME" || k.startsWith("PRISMA_")));
-  const child = spawn("npm", ["start", "--silent"], { cwd: ROOT, env: { ...base, LOG_FORMAT: "json", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npm", ["start", "--silent"], { cwd: repoRoot, env: { ...base, LOG_FORMAT: "json", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -54,12 +54,12 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
 /** `npm start` that must refuse to start: its exit code and what it printed. */
 function refusedStart(env: Record<string, string>): { status: number | null; output: string } {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "PATH" || k === "HOME" || k.startsWith("PRISMA_")));
-  const r = spawnSync("npm", ["start", "--silent"], { cwd: ROOT, env: { ...base, ...env }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("npm", ["start", "--silent"], { cwd: repoRoot, env: { ...base, ...env }, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 test("production npm start runs the compiled build; no dev-token route; /metrics on its own loopback port behind a token", async () => {
-  const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, encoding: "utf8" });
+  const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, encoding: "utf8" });
   assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
   assert.ok(db);
   const [port, metricsPort] = [await freePort(), await freePort()];
