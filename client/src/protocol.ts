@@ -9,13 +9,17 @@ export interface HubErrorReply {
   error: { code: string; message: string };
 }
 
-/** server → client `message`: one delivery attempt; the client acks it or it is delivered again. */
-export interface MessagePayload {
+/** What every message carries, live or synced. */
+export interface MessageFields {
   id: string;
   type: number;
   clientType: number;
   msg: unknown;
   createdAt: string;
+}
+
+/** server → client `message`: one delivery attempt; the client acks it or it is delivered again. */
+export interface MessagePayload extends MessageFields {
   /** 1 on the first attempt; higher means a redelivery. */
   attempt: number;
 }
@@ -23,12 +27,7 @@ export interface MessagePayload {
 export type MessageStatus = "queued" | "delivered" | "read" | "expired";
 
 /** One message of a `sync` page. */
-export interface SyncMessage {
-  id: string;
-  type: number;
-  clientType: number;
-  msg: unknown;
-  createdAt: string;
+export interface SyncMessage extends MessageFields {
   status: MessageStatus;
   readAt: string | null;
 }
@@ -80,29 +79,17 @@ export function isErrorReply(v: unknown): v is HubErrorReply {
   return isObject(v) && isObject(v.error) && typeof v.error.code === "string";
 }
 
+const hasMessageFields = (v: unknown): v is Record<string, unknown> & MessageFields =>
+  isObject(v) && isMessageId(v.id) && typeof v.type === "number" && typeof v.clientType === "number" && typeof v.createdAt === "string";
+
 export function isMessagePayload(v: unknown): v is MessagePayload {
-  return (
-    isObject(v) &&
-    isMessageId(v.id) &&
-    typeof v.type === "number" &&
-    typeof v.clientType === "number" &&
-    typeof v.createdAt === "string" &&
-    typeof v.attempt === "number"
-  );
+  return hasMessageFields(v) && typeof v.attempt === "number";
 }
 
 const STATUSES: readonly unknown[] = ["queued", "delivered", "read", "expired"] satisfies MessageStatus[];
 
 export function isSyncMessage(v: unknown): v is SyncMessage {
-  return (
-    isObject(v) &&
-    isMessageId(v.id) &&
-    typeof v.type === "number" &&
-    typeof v.clientType === "number" &&
-    typeof v.createdAt === "string" &&
-    STATUSES.includes(v.status) &&
-    (v.readAt === null || typeof v.readAt === "string")
-  );
+  return hasMessageFields(v) && STATUSES.includes(v.status) && (v.readAt === null || typeof v.readAt === "string");
 }
 
 export function isSyncPage(v: unknown): v is SyncPage {
