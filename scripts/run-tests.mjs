@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test [-- filter…]`: every *.test.ts under server/, loadtest/ and test/ (unit tests first), one file
-// at a time, through node's test runner with tsx. Node 20's runner does not expand globs itself.
+// `npm test [-- filter…]`: every *.test.ts under server/, client/, loadtest/ and test/ (unit tests first),
+// one file at a time, through node's test runner with tsx. Node 20's runner does not expand globs itself.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -15,7 +15,7 @@ const find = (dir) =>
     .sort();
 
 const filters = process.argv.slice(2);
-const files = [...find("server"), ...find("loadtest"), ...find("test")].filter(
+const files = [...find("server"), ...find("client"), ...find("loadtest"), ...find("test")].filter(
   (f) => filters.length === 0 || filters.some((x) => f.includes(x)),
 );
 if (files.length === 0) {

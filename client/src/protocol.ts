@@ -1,0 +1,121 @@
+/**
+ * The hub's Socket.IO protocol as this SDK speaks it (default namespace, path /socket.io): the wire
+ * payloads, the typed event maps for the Socket.IO client, and guards for what arrives from the network.
+ */
+import { isMessageId } from "./message-ids.ts";
+
+/** `{"error": {...}}`: how the hub answers a request it cannot serve. */
+export interface HubErrorReply {
+  error: { code: string; message: string };
+}
+
+/** What every message carries, live or synced. */
+export interface MessageFields {
+  id: string;
+  type: number;
+  clientType: number;
+  msg: unknown;
+  createdAt: string;
+}
+
+/** server → client `message`: one delivery attempt; the client acks it or it is delivered again. */
+export interface MessagePayload extends MessageFields {
+  /** 1 on the first attempt; higher means a redelivery. */
+  attempt: number;
+}
+
+export type MessageStatus = "queued" | "delivered" | "read" | "expired";
+
+/** One message of a `sync` page. */
+export interface SyncMessage extends MessageFields {
+  status: MessageStatus;
+  readAt: string | null;
+}
+
+/** client → server `sync`: the uid's messages with id > `since`, oldest first. */
+export interface SyncRequest {
+  since?: string;
+  /** 1–500; the hub's default is 100. */
+  limit?: number;
+}
+
+export interface SyncPage {
+  messages: SyncMessage[];
+  /** Pass as `since` for the next page; null when there is none. */
+  next: string | null;
+  /** The uid's unread count when the page was read. */
+  unread: number;
+}
+
+export interface ReadReply {
+  updated: number;
+}
+
+/** server → client `readState`: messages marked read by any device or by the producer. */
+export interface ReadStateEvent {
+  /** These ids were marked read… */
+  ids?: string[];
+  /** …or every message with id ≤ `upTo`. */
+  upTo?: string;
+  readAt: string;
+}
+
+export interface ServerToClientEvents {
+  message: (payload: MessagePayload, ack: () => void) => void;
+  unread: (payload: { count: number }) => void;
+  readState: (payload: ReadStateEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  sync: (request: SyncRequest, ack: (reply: SyncPage | HubErrorReply) => void) => void;
+  read: (request: { ids: string[] }, ack: (reply: ReadReply | HubErrorReply) => void) => void;
+  readUpTo: (request: { id: string }, ack: (reply: ReadReply | HubErrorReply) => void) => void;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+export function isErrorReply(v: unknown): v is HubErrorReply {
+  return isObject(v) && isObject(v.error) && typeof v.error.code === "string";
+}
+
+const hasMessageFields = (v: unknown): v is Record<string, unknown> & MessageFields =>
+  isObject(v) && isMessageId(v.id) && typeof v.type === "number" && typeof v.clientType === "number" && typeof v.createdAt === "string";
+
+export function isMessagePayload(v: unknown): v is MessagePayload {
+  return hasMessageFields(v) && typeof v.attempt === "number";
+}
+
+const STATUSES: readonly unknown[] = ["queued", "delivered", "read", "expired"] satisfies MessageStatus[];
+
+export function isSyncMessage(v: unknown): v is SyncMessage {
+  return hasMessageFields(v) && STATUSES.includes(v.status) && (v.readAt === null || typeof v.readAt === "string");
+}
+
+export function isSyncPage(v: unknown): v is SyncPage {
+  return (
+    isObject(v) &&
+    Array.isArray(v.messages) &&
+    v.messages.every(isSyncMessage) &&
+    (v.next === null || isMessageId(v.next)) &&
+    isCount(v.unread)
+  );
+}
+
+export function isReadReply(v: unknown): v is ReadReply {
+  return isObject(v) && isCount(v.updated);
+}
+
+export function isUnreadPayload(v: unknown): v is { count: number } {
+  return isObject(v) && isCount(v.count);
+}
+
+export function isReadStateEvent(v: unknown): v is ReadStateEvent {
+  return (
+    isObject(v) &&
+    typeof v.readAt === "string" &&
+    (v.ids === undefined || (Array.isArray(v.ids) && v.ids.every(isMessageId))) &&
+    (v.upTo === undefined || isMessageId(v.upTo)) &&
+    (v.ids !== undefined || v.upTo !== undefined)
+  );
+}
