@@ -10,6 +10,7 @@ import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-lim
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import { routeFallback } from "./middleware/route-fallback.ts";
 import { createOpenApiDocument } from "./openapi.ts";
+import { createClientSdkRoutes } from "./routes/client-sdk.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
@@ -52,7 +53,8 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   // The router matches paths case-insensitively, so this guard must too ("/API/messages").
   app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));
   app.use(seedRateLimit(rateCheck, checkKey));
-  for (const router of [...api, ...(extras.publicRoutes ?? [])]) {
+  // Static files (the client SDK's modules, the demo page) are outside the API's document.
+  for (const router of [...api, createClientSdkRoutes(), ...(extras.publicRoutes ?? [])]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
