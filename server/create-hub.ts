@@ -11,7 +11,7 @@ import { createDeliveryEngine, type DeliveryEngine } from "./delivery/create-del
 import { createHousekeeping } from "./delivery/create-housekeeping.ts";
 import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
 import { createRoomEmitter } from "./delivery/create-room-emitter.ts";
-import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts";
+import { hubError } from "./errors/hub-error.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
@@ -204,7 +204,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     try {
       return (await io.in(userRoom(uid)).fetchSockets()).length;
     } catch (error) {
-      throw new PresenceUnavailableError(error);
+      throw hubError("presence_unavailable", undefined, { cause: error });
     }
   };
 

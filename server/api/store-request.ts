@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from "../errors/store-unavailable-error.ts";
+import { hubError } from "../errors/hub-error.ts";
 import type { Enqueuer } from "../store/create-enqueuer.ts";
 import type { AcceptRequest, NewMessage } from "../store/new-message.ts";
 import { requestHash } from "./validation/request-hash.ts";
@@ -16,6 +16,6 @@ export async function storeRequest(
     const result = await enqueuer.enqueue({ ...r, hash: requestHash(r.messages) });
     return result.ids;
   } catch (error) {
-    throw new StoreUnavailableError(error);
+    throw hubError("store_unavailable", undefined, { cause: error });
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { MigrationError } from "../errors/migration-error.ts";
+import { MigrationError } from "./migration-error.ts";
 import { pendingMigrations } from "./pending-migrations.ts";
 
 const PRISMA_CLI = fileURLToPath(new URL("../../scripts/prisma-cli.mjs", import.meta.url));

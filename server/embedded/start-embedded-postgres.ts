@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { EmbeddedDatabaseError } from "../errors/embedded-database-error.ts";
+import { EmbeddedDatabaseError } from "./embedded-database-error.ts";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./embedded-protocol.ts";
 
 export interface EmbeddedPostgresOptions {

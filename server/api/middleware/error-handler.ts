@@ -1,6 +1,7 @@
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
-import { HubError } from "../../errors/hub-error.ts";
+import { ERROR_CODES } from "../../errors/error-codes.ts";
+import { HubError, hubError } from "../../errors/hub-error.ts";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -21,9 +22,10 @@ function asHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return new HubError((error as Error).message || "Bad request", { code: "bad_request", status });
+    // The table's bad_request is 400; Koa's own 4xx keep their status.
+    return new HubError((error as Error).message || ERROR_CODES.bad_request.message, { code: "bad_request", status });
   }
-  return new HubError("Internal error", { code: "internal_error", status: 500, expose: false, cause: error });
+  return hubError("internal_error", undefined, { cause: error });
 }
 
 /** Every error leaves as `{"error":{"code","message","details"}}` with its status and headers. */

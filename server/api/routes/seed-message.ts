@@ -1,8 +1,6 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { HubError } from "../../errors/hub-error.ts";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
-import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
+import { HubError, hubError } from "../../errors/hub-error.ts";
 import { toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
@@ -39,14 +37,14 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
     try {
       if (ctx.method !== "POST") {
         ctx.set("Allow", "POST");
-        return seedReply(ctx, 405, 405, "Method Not Allowed", [], new HubError("Use POST", { code: "method_not_allowed", status: 405 }));
+        return seedReply(ctx, 405, 405, "Method Not Allowed", [], hubError("method_not_allowed", "Use POST"));
       }
       const producer = checkKey(ctx);
-      if (deps.isShuttingDown()) throw new ShuttingDownError();
+      if (deps.isShuttingDown()) throw hubError("shutting_down");
       const body = await readJsonOrFormBody(ctx, singleBodyLimit(deps.config));
       const fields = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
       if (isEmpty(fields.uid) || isEmpty(fields.msg)) {
-        const error = new InvalidBodyError("uid and msg are required");
+        const error = hubError("invalid_body", "uid and msg are required");
         return seedReply(ctx, 400, SEED_MISSING_FIELDS, "Requested Range Not Satisfiable", [], error);
       }
       const uid = typeof fields.uid === "number" ? String(fields.uid) : fields.uid;
