@@ -1,8 +1,10 @@
 import type { Db } from "./prisma.ts";
+import { failAsUnavailable } from "./store-unavailable-error.ts";
 
 /**
  * The uid's own client read these. Foreign, unknown, already read or expired-undelivered ids change
  * nothing. Read state is the one change a message row ever gets (rare: a user action, not delivery).
+ * Rejects with a StoreUnavailableError when the database fails.
  */
 export async function markRead(db: Db, uid: string, ids: bigint[]): Promise<number> {
   if (ids.length === 0) return 0;
@@ -10,5 +12,7 @@ export async function markRead(db: Db, uid: string, ids: bigint[]): Promise<numb
     UPDATE messages m SET read_at = now(), update_time = now()
     WHERE m.noce_ack = ANY(${ids.map(String)}::bigint[]) AND m.to_uid = ${uid} AND m.read_at IS NULL
       AND (m.expires_at IS NULL OR m.expires_at > now()
-           OR m.stream_seq <= (SELECT s.acked_seq FROM uid_streams s WHERE s.uid = ${uid}))`;
+           OR m.stream_seq <= (SELECT s.acked_seq FROM uid_streams s WHERE s.uid = ${uid}))`.catch(
+    failAsUnavailable("could not mark messages read"),
+  );
 }

@@ -2,6 +2,7 @@ import type { Middleware } from "koa";
 import type { Logger } from "pino";
 import { ERROR_CODES } from "../../errors/error-codes.ts";
 import { HubError, hubError } from "../../errors/hub-error.ts";
+import { StoreUnavailableError } from "../../store/store-unavailable-error.ts";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -17,9 +18,17 @@ export function toErrorBody(error: HubError): ErrorBody {
   };
 }
 
+/** The HubError a caught error stands for, or null when it is none of the hub's (a bug, or Koa's own). */
+export function knownHubError(error: unknown): HubError | null {
+  if (error instanceof HubError) return error;
+  if (error instanceof StoreUnavailableError) return hubError("store_unavailable", undefined, { cause: error });
+  return null;
+}
+
 /** Koa's own errors (http-errors) carry a status; anything else is ours to fix and becomes a logged 500. */
 function asHubError(error: unknown): HubError {
-  if (error instanceof HubError) return error;
+  const known = knownHubError(error);
+  if (known) return known;
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // The table's bad_request is 400; Koa's own 4xx keep their status.

@@ -65,9 +65,7 @@ export function createMessageRoutes(deps: ApiDeps): Router {
   router.get("/api/messages/:id", async (ctx) => {
     const id = parseId(ctx.params.id);
     if (id === null) throw hubError("not_found", "No such message");
-    const row = await findMessage(deps.db, id).catch((e: unknown) => {
-      throw hubError("store_unavailable", undefined, { cause: e });
-    });
+    const row = await findMessage(deps.db, id);
     if (row === null) throw hubError("not_found", "No such message");
     ctx.body = toMessageView(row);
   });

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import { HubError, hubError } from "../../errors/hub-error.ts";
-import { toErrorBody } from "../middleware/error-handler.ts";
+import { knownHubError, toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
 import { storeRequest } from "../store-request.ts";
@@ -55,8 +55,9 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
       const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: null, messages: [message] });
       seedReply(ctx, 200, 200, "OK", { id });
     } catch (caught) {
-      if (!(caught instanceof HubError)) throw caught;
-      seedReply(ctx, caught.status, caught.status, caught.message, [], caught);
+      const error = knownHubError(caught);
+      if (!error) throw caught;
+      seedReply(ctx, error.status, error.status, error.message, [], error);
     }
   });
   return router;

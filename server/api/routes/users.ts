@@ -37,9 +37,7 @@ export function createUserRoutes(deps: ApiDeps): Router {
       const issues = describeIssues(parsed.error.issues, "");
       throw hubError("invalid_query", `Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { details: { issues } });
     }
-    const page = await listUserMessages(deps.db, { uid, ...parsed.data }).catch((e: unknown) => {
-      throw hubError("store_unavailable", undefined, { cause: e });
-    });
+    const page = await listUserMessages(deps.db, { uid, ...parsed.data });
     ctx.body = { messages: page.messages.map(toMessageView), next: page.next };
   });
 
