@@ -6,7 +6,7 @@ import { claimStreams, type ClaimedStream } from "../store/claim-streams.ts";
 import type { Db } from "../store/prisma.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { createAdvanceFlusher } from "./create-advance-flusher.ts";
-import type { RoomEmitter } from "./create-room-emitter.ts";
+import type { RoomEmitter } from "./room-emitter.ts";
 import { createStreamSession, type StreamSession } from "./stream-session.ts";
 
 export interface DeliveryEngineDeps {

@@ -1,5 +1,5 @@
 import { jwtVerify, SignJWT } from "jose";
-import { uidSchema } from "../api/validation/message-input.ts";
+import { uidSchema } from "../protocol/uid.ts";
 
 export const MAX_TOKEN_LENGTH = 4096;
 

@@ -1,15 +1,5 @@
 import type { Server } from "socket.io";
-
-/** What the client receives for each delivery attempt; `id` is what it dedupes by. */
-export interface MessagePayload {
-  id: string;
-  type: number;
-  clientType: number;
-  msg: unknown;
-  createdAt: string;
-  /** 1 on the first attempt; higher means a redelivery. */
-  attempt: number;
-}
+import type { MessagePayload } from "../protocol/message-payload.ts";
 
 export type AckCallback = (response?: unknown) => void;
 

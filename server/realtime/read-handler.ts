@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import { parseId } from "../api/validation/parse-id.ts";
+import { parseId } from "../protocol/parse-id.ts";
 import { markRead } from "../store/mark-read.ts";
 import type { Db } from "../store/prisma.ts";
 

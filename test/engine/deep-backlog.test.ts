@@ -2,7 +2,7 @@
 // messages are on their way at once, but never more than DELIVERY_WINDOW.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { api } from "../support/http.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { waitFor } from "../support/wait-for.ts";
 import type { StreamResult } from "./publish-stream.ts";
 

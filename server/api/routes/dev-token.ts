@@ -3,7 +3,7 @@ import { z } from "zod";
 import { hubError } from "../../errors/hub-error.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonBody } from "../read-body.ts";
-import { uidSchema } from "../validation/message-input.ts";
+import { uidSchema } from "../../protocol/uid.ts";
 
 export const tokenRequestSchema = z.strictObject({ uid: uidSchema });
 

@@ -7,7 +7,7 @@ import { storeRequest } from "../store-request.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import type { ProducerState } from "../middleware/api-key-auth.ts";
 import { readJsonBody } from "../read-body.ts";
-import { parseId } from "../validation/parse-id.ts";
+import { parseId } from "../../protocol/parse-id.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
 import { batchInputSchema, idempotencyKeySchema } from "../validation/message-input.ts";
 import { describeIssues, parseMessage } from "../validation/parse-message.ts";

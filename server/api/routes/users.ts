@@ -4,8 +4,8 @@ import { hubError } from "../../errors/hub-error.ts";
 import { listUserMessages } from "../../store/list-user-messages.ts";
 import { toMessageView } from "../../store/message-view.ts";
 import type { ApiDeps } from "../api-deps.ts";
-import { uidSchema } from "../validation/message-input.ts";
-import { parseId } from "../validation/parse-id.ts";
+import { parseId } from "../../protocol/parse-id.ts";
+import { uidSchema } from "../../protocol/uid.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
 export const historyQuerySchema = z.strictObject({

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { hubError } from "../../errors/hub-error.ts";
 import type { NewMessage } from "../../store/new-message.ts";
-import { jsonValueProblem } from "./check-json-value.ts";
+import { jsonValueProblem } from "../../protocol/check-json-value.ts";
 import { messageInputSchema } from "./message-input.ts";
 
 const MAX_DEPTH = 64;

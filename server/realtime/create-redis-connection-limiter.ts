@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ConnectionLimiter } from "../realtime/connection-limiter.ts";
+import type { ConnectionLimiter } from "./connection-limiter.ts";
 
 // KEYS[1] = the uid's sorted set (member = socket id, score = lease end); ARGV = socket, max, now, leaseMs.
 const ACQUIRE_LUA = `

@@ -1,11 +1,7 @@
-import type { HubServer, MessagePayload } from "../realtime/events.ts";
-import { userRoom } from "../realtime/rooms.ts";
-
-/**
- * How one emit to a uid's room ended: a client acked; nobody of the uid was connected; sockets were
- * there but none acked in time; or it was not emitted at all (the adapter's Redis is away).
- */
-export type EmitOutcome = "acked" | "offline" | "timeout" | "unsent";
+import type { EmitOutcome, RoomEmitter } from "../delivery/room-emitter.ts";
+import type { MessagePayload } from "../protocol/message-payload.ts";
+import type { HubServer } from "./events.ts";
+import { userRoom } from "./rooms.ts";
 
 export interface RoomEmitterOptions {
   ackTimeoutMs: number;
@@ -16,8 +12,6 @@ export interface RoomEmitterOptions {
   /** The emit reached at least one socket (called once, as soon as a server reports one). */
   onReached?: (payload: MessagePayload) => void;
 }
-
-export type RoomEmitter = (uid: string, payload: MessagePayload) => Promise<EmitOutcome>;
 
 const EVENT = 2; // socket.io-parser PacketType.EVENT
 
