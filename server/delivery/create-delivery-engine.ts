@@ -1,5 +1,6 @@
 import { CronJob } from "cron";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { AcceptStreams, LeaseAsk } from "../store/accept-requests.ts";
 import { claimStreams, type ClaimedStream } from "../store/claim-streams.ts";
@@ -60,7 +61,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   let again = false;
   let stopped = false;
   let starved = false;
-  let lastFailure = 0;
+  const warnClaimFailed = createThrottledWarning(logger);
 
   let held = 0; // messages the sessions hold (read and not yet acked)
 
@@ -140,8 +141,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     running = loop()
       .catch((err: unknown) => {
         // Typically the database is away; the next tick tries again. Log once per 10 s, not per tick.
-        if (Date.now() - lastFailure > 10_000) logger.warn({ err }, "claim failed; retrying on the next tick");
-        lastFailure = Date.now();
+        warnClaimFailed({ err }, "claim failed; retrying on the next tick");
       })
       .finally(() => {
         running = null;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { BucketLimits, RateDecision, RateLimiter } from "./rate-limiter.ts";
 
 // Same arithmetic as token-bucket.ts, atomic in Redis, on Redis's clock so every instance agrees.
@@ -53,12 +54,9 @@ export function createRedisRateLimiter(deps: RedisRateLimiterDeps): RateLimiter 
   redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
   const client = redis as WithCommand;
   const allow: RateDecision = { allowed: true, retryAfterMs: 0 };
-  let lastWarning = 0;
+  const warn = createThrottledWarning(logger);
   const failOpen = (reason: string): RateDecision => {
-    if (Date.now() - lastWarning > 10_000) {
-      logger.warn({ reason }, "rate limiter cannot reach Redis; allowing requests unlimited");
-      lastWarning = Date.now();
-    }
+    warn({ reason }, "rate limiter cannot reach Redis; allowing requests unlimited");
     return allow;
   };
 

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 
 // KEYS[1] = the uid's sorted set (member = socket id, score = lease end); ARGV = socket, max, now, leaseMs.
@@ -38,11 +39,8 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
   const client = redis as WithCommand;
   const keyOf = (uid: string) => `${deps.prefix}:sockets:${uid}`;
   const local = new Map<string, string>(); // socket id → uid
-  let lastWarning = 0;
-  const warn = (reason: string) => {
-    if (Date.now() - lastWarning > 10_000) logger.warn({ reason }, "connection limiter cannot reach Redis; allowing connections");
-    lastWarning = Date.now();
-  };
+  const throttledWarn = createThrottledWarning(logger);
+  const warn = (reason: string) => throttledWarn({ reason }, "connection limiter cannot reach Redis; allowing connections");
 
   const renew = setInterval(() => {
     if (redis.status !== "ready" || local.size === 0) return;
