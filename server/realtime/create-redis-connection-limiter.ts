@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
+import { tryRedis } from "../redis/try-redis.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 
 // KEYS[1] = the uid's sorted set (member = socket id, score = lease end); ARGV = socket, max, now, leaseMs.
@@ -56,23 +57,9 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
 
   return {
     async acquire(uid, socketId) {
-      if (redis.status !== "ready") {
-        warn(`redis ${redis.status}`);
-        local.set(socketId, uid);
-        return true;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const command = client[COMMAND](keyOf(uid), socketId, max, Date.now(), leaseMs).catch((e: unknown) => e as Error);
-        const reply = await Promise.race([command, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))]);
-        if (reply instanceof Error) warn(reply.message);
-        if (reply === null) warn(`no reply within ${timeoutMs} ms`);
-        if (reply === 0) return false;
-      } catch (err) {
-        warn((err as Error).message);
-      } finally {
-        clearTimeout(timer);
-      }
+      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), socketId, max, Date.now(), leaseMs));
+      if (!attempt.ok) warn(attempt.reason);
+      else if (attempt.reply === 0) return false;
       local.set(socketId, uid);
       return true;
     },
