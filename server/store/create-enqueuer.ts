@@ -4,7 +4,7 @@ import { createBatcher } from "../lib/create-batcher.ts";
 import { acceptRequests, type AcceptStreams, type LeaseAsk } from "./accept-requests.ts";
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
-import { classifyStoreFailure } from "./store-failure.ts";
+import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
 import { StoreUnavailableError } from "./store-unavailable-error.ts";
 
 export interface EnqueuerDeps {
@@ -60,7 +60,7 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
         return results;
       } catch (error) {
         const kind = classifyStoreFailure(error);
-        const code = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta?.driverAdapterError?.cause?.originalCode;
+        const code = sqlStateOf(error);
         const retryable = kind !== "rolled_back" || (code !== undefined && RETRYABLE_ROLLBACK.has(code));
         if (!retryable || attempt >= delays.length) throw error;
         deps.logger.debug({ err: error, kind, attempt }, "group commit failed; retrying with the same token");

@@ -1,3 +1,4 @@
+import { MESSAGE_EXPIRED } from "./message-expired.ts";
 import type { Db } from "./prisma.ts";
 import { failAsUnavailable } from "./store-unavailable-error.ts";
 
@@ -11,7 +12,7 @@ export async function markRead(db: Db, uid: string, ids: bigint[]): Promise<numb
   return db.$executeRaw`
     UPDATE messages m SET read_at = now(), update_time = now()
     WHERE m.noce_ack = ANY(${ids.map(String)}::bigint[]) AND m.to_uid = ${uid} AND m.read_at IS NULL
-      AND (m.expires_at IS NULL OR m.expires_at > now()
+      AND (NOT ${MESSAGE_EXPIRED}
            OR m.stream_seq <= (SELECT s.acked_seq FROM uid_streams s WHERE s.uid = ${uid}))`.catch(
     failAsUnavailable("could not mark messages read"),
   );
