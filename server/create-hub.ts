@@ -29,7 +29,7 @@ import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase } from "./store/ping-database.ts";
 import { createPrisma, type Db } from "./store/prisma.ts";
 
-export interface HubOptions {
+interface HubOptions {
   config: Config & { databaseUrl: string };
   logger: Logger;
   /** Extra routes served without an API key (the demo page). */
@@ -37,7 +37,7 @@ export interface HubOptions {
 }
 
 /** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, DELIVERY_…, CONTROL_…). */
-export interface HubPools {
+interface HubPools {
   /** Producers' requests and the HTTP API's reads, and clients' `read` events. */
   api: Db;
   /** Claims and progress reports of the delivery engine. */

@@ -14,7 +14,7 @@ import { createMessageRoutes } from "./routes/messages.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
 import { createUserRoutes } from "./routes/users.ts";
 
-export interface ApiExtras {
+interface ApiExtras {
   /** Routes mounted without the API key (the demo page). */
   publicRoutes?: Router[];
   /** Middleware that runs before everything else (request tracking). */

@@ -33,7 +33,7 @@ const messageView = {
   },
 };
 
-export interface OpenApiOptions {
+interface OpenApiOptions {
   /** Whether POST /api/dev/token is mounted (not in production). */
   devToken: boolean;
   /** Whether the demo page (GET /) is served. */

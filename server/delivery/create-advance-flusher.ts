@@ -4,7 +4,7 @@ import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import { advanceStreams, type Advance, type AdvanceResult, type WindowLimits } from "../store/advance-streams.ts";
 import type { Db } from "../store/prisma.ts";
 
-export interface AdvanceFlusherDeps {
+interface AdvanceFlusherDeps {
   db: Db;
   logger: Logger;
   limits: WindowLimits;
@@ -61,5 +61,3 @@ export function createAdvanceFlusher(deps: AdvanceFlusherDeps) {
     drain: () => batcher.drain(),
   };
 }
-
-export type AdvanceFlusher = ReturnType<typeof createAdvanceFlusher>;

@@ -4,7 +4,7 @@ import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { Db } from "../store/prisma.ts";
 import { wakeStreams } from "../store/wake-streams.ts";
 
-export interface ConnectWakerDeps {
+interface ConnectWakerDeps {
   db: Db;
   logger: Logger;
   /** Some stream became due: drain now. */

@@ -10,7 +10,7 @@ import { createAdvanceFlusher } from "./create-advance-flusher.ts";
 import type { RoomEmitter } from "./room-emitter.ts";
 import { createStreamSession, type StreamSession } from "./stream-session.ts";
 
-export interface DeliveryEngineDeps {
+interface DeliveryEngineDeps {
   db: Db;
   logger: Logger;
   metrics: Metrics;

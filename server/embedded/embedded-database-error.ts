@@ -1,4 +1,4 @@
-export type EmbeddedDatabaseErrorCode =
+type EmbeddedDatabaseErrorCode =
   | "embedded_port_in_use"
   | "embedded_data_dir_unusable"
   | "embedded_data_dir_locked"

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { EmbeddedDatabaseError } from "./embedded-database-error.ts";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./embedded-protocol.ts";
 
-export interface EmbeddedPostgresOptions {
+interface EmbeddedPostgresOptions {
   dataDir: string;
   /** 0 = let the OS pick a free port. */
   port: number;

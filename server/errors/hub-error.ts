@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
 
-export interface HubErrorOptions {
+interface HubErrorOptions {
   /** Stable snake_case code clients can branch on. */
   code: ErrorCode;
   /** HTTP status it maps to. */

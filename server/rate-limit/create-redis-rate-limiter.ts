@@ -35,7 +35,7 @@ return {allowed, wait}`;
 const COMMAND = "pushHubTakeToken";
 type WithCommand = Redis & { [COMMAND](key: string, rate: number, burst: number): Promise<[number, number]> };
 
-export interface RedisRateLimiterDeps {
+interface RedisRateLimiterDeps {
   redis: Redis;
   prefix: string;
   limits: BucketLimits;

@@ -7,7 +7,7 @@ import type { TokenService } from "./auth.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { userRoom } from "./rooms.ts";
 
-export interface RealtimeDeps {
+interface RealtimeDeps {
   httpServer: HttpServer;
   logger: Logger;
   metrics: Metrics;

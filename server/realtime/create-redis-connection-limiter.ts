@@ -17,7 +17,7 @@ return 1`;
 const COMMAND = "pushHubAcquireSocket";
 type WithCommand = Redis & { [COMMAND](key: string, socketId: string, max: number, now: number, leaseMs: number): Promise<number> };
 
-export interface RedisConnectionLimiterDeps {
+interface RedisConnectionLimiterDeps {
   redis: Redis;
   prefix: string;
   max: number;

@@ -3,7 +3,7 @@ import type { MessagePayload } from "../protocol/message-payload.ts";
 import type { HubServer } from "./events.ts";
 import { userRoom } from "./rooms.ts";
 
-export interface RoomEmitterOptions {
+interface RoomEmitterOptions {
   ackTimeoutMs: number;
   /** False while the adapter's Redis is away: emits then end as "unsent" without being published. */
   ready: () => boolean;

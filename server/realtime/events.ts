@@ -1,19 +1,19 @@
 import type { Server } from "socket.io";
 import type { MessagePayload } from "../protocol/message-payload.ts";
 
-export type AckCallback = (response?: unknown) => void;
+type AckCallback = (response?: unknown) => void;
 
-export interface ServerToClientEvents {
+interface ServerToClientEvents {
   message: (payload: MessagePayload, ack: AckCallback) => void;
 }
 
-export interface ClientToServerEvents {
+interface ClientToServerEvents {
   read: (payload: unknown, ack?: (reply: { updated: number } | { error: { code: string; message: string } }) => void) => void;
 }
 
-export type InterServerEvents = Record<string, never>;
+type InterServerEvents = Record<string, never>;
 
-export interface SocketData {
+interface SocketData {
   uid: string;
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 
 /** What a Redis call that may not wait long came to: its reply, or why there is none. */
-export type RedisAttempt<T> = { ok: true; reply: T } | { ok: false; reason: string };
+type RedisAttempt<T> = { ok: true; reply: T } | { ok: false; reason: string };
 
 /**
  * Runs `call` only while the client is connected and waits at most `timeoutMs` for it. Never rejects:

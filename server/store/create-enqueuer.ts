@@ -7,7 +7,7 @@ import type { Db } from "./prisma.ts";
 import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
 import { StoreUnavailableError } from "./store-unavailable-error.ts";
 
-export interface EnqueuerDeps {
+interface EnqueuerDeps {
   db: Db;
   logger: Logger;
   groupCommitMs: number;

@@ -3,7 +3,7 @@ import { MESSAGE_RECORD_SQL, type MessageRecord, type MessageStatusName } from "
 import type { Db } from "./prisma.ts";
 import { failAsUnavailable } from "./store-unavailable-error.ts";
 
-export interface HistoryQuery {
+interface HistoryQuery {
   uid: string;
   status?: MessageStatusName;
   /** Only messages older than this id (the previous page's `next`). */

@@ -5,7 +5,7 @@
  * - "not_sent": no connection could be had: it never reached the server.
  * - "unknown": the connection broke while it ran (or during COMMIT): it may or may not have committed.
  */
-export type FailureKind = "rolled_back" | "not_sent" | "unknown";
+type FailureKind = "rolled_back" | "not_sent" | "unknown";
 
 interface AdapterCause {
   originalCode?: unknown;

@@ -4,7 +4,7 @@ import { ERROR_CODES } from "../../errors/error-codes.ts";
 import { HubError, hubError } from "../../errors/hub-error.ts";
 import { StoreUnavailableError } from "../../store/store-unavailable-error.ts";
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 

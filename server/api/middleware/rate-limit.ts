@@ -6,7 +6,7 @@ import { clientIp } from "../client-ip.ts";
 import type { ProducerState } from "./api-key-auth.ts";
 import { toErrorBody } from "./error-handler.ts";
 
-export interface RateLimitDeps {
+interface RateLimitDeps {
   limiter: RateLimiter;
   logger: Logger;
   trustProxy: boolean;

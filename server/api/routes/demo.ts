@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import { readFileSync } from "node:fs";
 
 /** No inline script or style anywhere on the page, so the policy can forbid both. */
-export const DEMO_CSP =
+const DEMO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 

@@ -13,8 +13,6 @@ export const messageInputSchema = z.strictObject({
   ttlSeconds: z.int().min(1).max(MAX_TTL_SECONDS).optional(),
 });
 
-export type MessageInput = z.output<typeof messageInputSchema>;
-
 export const batchInputSchema = z.strictObject({
   messages: z.array(z.unknown()).min(1, "must hold 1–1000 messages").max(1000, "must hold 1–1000 messages"),
 });

@@ -6,7 +6,7 @@ import { messageInputSchema } from "./message-input.ts";
 
 const MAX_DEPTH = 64;
 
-export interface ParseContext {
+interface ParseContext {
   messageMaxBytes: number;
   now: Date;
   /** Where the message sits in the request body, for error messages ("messages[3]"). */
