@@ -8,7 +8,7 @@ interface ErrorSpec {
   headers?: Record<string, string>;
 }
 
-/** Every code the HTTP API answers with (docs/api.md lists them for clients). */
+/** Every code the HTTP API answers with; docs/api.md explains to clients those a request can cause. */
 export const ERROR_CODES = {
   bad_request: { status: 400, message: "Bad request" },
   invalid_json: { status: 400, message: "The request body is not valid JSON" },
