@@ -11,20 +11,20 @@ import { createConnectWaker } from "./delivery/create-connect-waker.ts";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/create-delivery-engine.ts";
 import { createHousekeeping } from "./delivery/create-housekeeping.ts";
 import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
-import { createRoomEmitter } from "./delivery/create-room-emitter.ts";
-import { PresenceUnavailableError } from "./errors/presence-unavailable-error.ts";
+import { hubError } from "./errors/hub-error.ts";
 import { createOriginPolicy } from "./lib/origin-policy.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
+import { createRedisConnectionLimiter } from "./realtime/create-redis-connection-limiter.ts";
+import { createRoomEmitter } from "./realtime/create-room-emitter.ts";
 import type { HubServer } from "./realtime/events.ts";
 import { createInboxBroadcaster } from "./realtime/create-inbox-broadcaster.ts";
 import { createInboxHandlers } from "./realtime/inbox-handlers.ts";
 import { localUids, userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
-import { createRedisConnectionLimiter } from "./redis/create-redis-connection-limiter.ts";
 import { createPokeChannel, type PokeChannel } from "./redis/create-poke-channel.ts";
 import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
 import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
@@ -32,7 +32,7 @@ import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase } from "./store/ping-database.ts";
 import { createPrisma, type Db } from "./store/prisma.ts";
 
-export interface HubOptions {
+interface HubOptions {
   config: Config & { databaseUrl: string };
   logger: Logger;
   /** Extra routes served without an API key (the demo page). */
@@ -40,7 +40,7 @@ export interface HubOptions {
 }
 
 /** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, DELIVERY_…, CONTROL_…). */
-export interface HubPools {
+interface HubPools {
   /** Producers' requests and the HTTP API's reads, and clients' `read` events. */
   api: Db;
   /** Claims and progress reports of the delivery engine. */
@@ -224,7 +224,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     try {
       return (await io.in(userRoom(uid)).fetchSockets()).length;
     } catch (error) {
-      throw new PresenceUnavailableError(error);
+      throw hubError("presence_unavailable", undefined, { cause: error });
     }
   };
 

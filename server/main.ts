@@ -5,7 +5,7 @@ import { loadEnvFile } from "./config/load-env-file.ts";
 import { createHub } from "./create-hub.ts";
 import { applyMigrations } from "./embedded/apply-migrations.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
-import { ConfigError } from "./errors/config-error.ts";
+import { ConfigError } from "./config/config-error.ts";
 import { installSignalHandlers } from "./lifecycle/install-signal-handlers.ts";
 import { createLogger } from "./logger.ts";
 import { compiled } from "./project-paths.ts";

@@ -19,7 +19,7 @@ import { createMetricsRoutes } from "./routes/metrics.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
 import { createUserRoutes } from "./routes/users.ts";
 
-export interface ApiExtras {
+interface ApiExtras {
   /** Routes mounted without the API key (the demo page). */
   publicRoutes?: Router[];
   /** Middleware that runs before everything else (request tracking). */

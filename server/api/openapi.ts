@@ -34,7 +34,7 @@ const messageView = {
   },
 };
 
-export interface OpenApiOptions {
+interface OpenApiOptions {
   /** Whether POST /api/dev/token is mounted (development and test, unless the hub is exposed). */
   devToken: boolean;
   /** Whether GET /metrics is served on this listener (not when METRICS_PORT gives it its own). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError } from "../errors/config-error.ts";
+import { ConfigError } from "./config-error.ts";
 import { loadConfig } from "./load-config.ts";
 
 test("development defaults follow the contract", () => {

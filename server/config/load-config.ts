@@ -2,7 +2,7 @@ import defaults from "../../config/default.ts";
 import development from "../../config/development.ts";
 import production from "../../config/production.ts";
 import test from "../../config/test.ts";
-import { ConfigError } from "../errors/config-error.ts";
+import { ConfigError } from "./config-error.ts";
 import { configSchema, type Config, type ConfigInput } from "./config-schema.ts";
 import { envVarOf, envVars } from "./env-vars.ts";
 import { checkExposure, developmentOrigins } from "./exposure.ts";

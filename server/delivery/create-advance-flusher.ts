@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import { createBatcher } from "../lib/create-batcher.ts";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import { advanceStreams, type Advance, type AdvanceResult, type WindowLimits } from "../store/advance-streams.ts";
 import type { Db } from "../store/prisma.ts";
 
-export interface AdvanceFlusherDeps {
+interface AdvanceFlusherDeps {
   db: Db;
   logger: Logger;
   limits: WindowLimits;
@@ -19,12 +20,11 @@ export interface AdvanceFlusherDeps {
  * same uid — from an older lease still winding down — waits for the next flush).
  */
 export function createAdvanceFlusher(deps: AdvanceFlusherDeps) {
-  let lastWarning = 0;
+  const warn = createThrottledWarning(deps.logger);
 
   const write = async (entries: Advance[]): Promise<(AdvanceResult | undefined)[]> => {
     const results = await advanceStreams(deps.db, entries, deps.limits).catch((err: unknown) => {
-      if (Date.now() - lastWarning > 10_000) deps.logger.warn({ err, entries: entries.length }, "could not record delivery progress");
-      lastWarning = Date.now();
+      warn({ err, entries: entries.length }, "could not record delivery progress");
       throw err;
     });
     return entries.map((e) => results.get(e.uid));
@@ -61,5 +61,3 @@ export function createAdvanceFlusher(deps: AdvanceFlusherDeps) {
     drain: () => batcher.drain(),
   };
 }
-
-export type AdvanceFlusher = ReturnType<typeof createAdvanceFlusher>;

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import { createBatcher } from "../lib/create-batcher.ts";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { Db } from "../store/prisma.ts";
 import { wakeStreams } from "../store/wake-streams.ts";
 
-export interface ConnectWakerDeps {
+interface ConnectWakerDeps {
   db: Db;
   logger: Logger;
   /** Some stream became due: drain now. */
@@ -24,7 +25,7 @@ export interface ConnectWakerDeps {
  */
 export function createConnectWaker(deps: ConnectWakerDeps) {
   const retryMs = deps.retryMs ?? 2000;
-  let lastWarning = 0;
+  const warn = createThrottledWarning(deps.logger);
   const batcher = createBatcher<string, void>({
     maxItems: 1000,
     maxDelayMs: deps.batchMs ?? 5,
@@ -37,8 +38,7 @@ export function createConnectWaker(deps: ConnectWakerDeps) {
   });
   const wake = (uid: string, stillConnected: () => boolean): void => {
     batcher.add(uid).catch((err: unknown) => {
-      if (Date.now() - lastWarning > 10_000) deps.logger.warn({ err }, "could not wake connecting uids' backlogs; will retry");
-      lastWarning = Date.now();
+      warn({ err }, "could not wake connecting uids' backlogs; will retry");
       setTimeout(() => {
         if (stillConnected()) wake(uid, stillConnected);
       }, retryMs).unref();

@@ -1,15 +1,16 @@
 import { CronJob } from "cron";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { AcceptStreams, LeaseAsk } from "../store/accept-requests.ts";
 import { claimStreams, type ClaimedStream } from "../store/claim-streams.ts";
 import type { Db } from "../store/prisma.ts";
 import { retryDelayMs } from "./backoff.ts";
 import { createAdvanceFlusher } from "./create-advance-flusher.ts";
-import type { RoomEmitter } from "./create-room-emitter.ts";
+import type { RoomEmitter } from "./room-emitter.ts";
 import { createStreamSession, type StreamSession } from "./stream-session.ts";
 
-export interface DeliveryEngineDeps {
+interface DeliveryEngineDeps {
   db: Db;
   logger: Logger;
   metrics: Metrics;
@@ -60,7 +61,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   let again = false;
   let stopped = false;
   let starved = false;
-  let lastFailure = 0;
+  const warnClaimFailed = createThrottledWarning(logger);
 
   let held = 0; // messages the sessions hold (read and not yet acked)
 
@@ -140,8 +141,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     running = loop()
       .catch((err: unknown) => {
         // Typically the database is away; the next tick tries again. Log once per 10 s, not per tick.
-        if (Date.now() - lastFailure > 10_000) logger.warn({ err }, "claim failed; retrying on the next tick");
-        lastFailure = Date.now();
+        warnClaimFailed({ err }, "claim failed; retrying on the next tick");
       })
       .finally(() => {
         running = null;

@@ -1,4 +1,4 @@
-export interface EmitReadinessDeps {
+interface EmitReadinessDeps {
   /** True while this instance's own Redis clients (publisher and subscriber) are connected. */
   clientsReady: () => boolean;
   /** How many instances are subscribed to the adapter's channel now (PUBSUB NUMSUB). */
@@ -65,5 +65,3 @@ export function createEmitReadiness(deps: EmitReadinessDeps) {
     },
   };
 }
-
-export type EmitReadiness = ReturnType<typeof createEmitReadiness>;

@@ -10,7 +10,7 @@ import { rollPartitions } from "../store/roll-partitions.ts";
 import { autovacuumOn, vacuumHotTables } from "../store/vacuum-hot-tables.ts";
 import { wakeStreams } from "../store/wake-streams.ts";
 
-export interface HousekeepingDeps {
+interface HousekeepingDeps {
   db: Db;
   logger: Logger;
   metrics: Metrics;

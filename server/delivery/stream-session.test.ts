@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { MessagePayload } from "../realtime/events.ts";
+import type { MessagePayload } from "../protocol/message-payload.ts";
 import { End, type Advance, type AdvanceResult } from "../store/advance-streams.ts";
 import type { ClaimedStream } from "../store/claim-streams.ts";
 import type { StreamMessage } from "../store/stream-message.ts";
-import type { EmitOutcome } from "./create-room-emitter.ts";
+import type { EmitOutcome } from "./room-emitter.ts";
 import { createStreamSession, type SessionDeps } from "./stream-session.ts";
 
 const msg = (seq: number): StreamMessage => ({

@@ -1,8 +1,8 @@
-import type { MessagePayload } from "../realtime/events.ts";
+import type { MessagePayload } from "../protocol/message-payload.ts";
 import { End, type Advance, type AdvanceResult, type EndCode } from "../store/advance-streams.ts";
 import type { ClaimedStream } from "../store/claim-streams.ts";
 import type { StreamMessage } from "../store/stream-message.ts";
-import type { EmitOutcome } from "./create-room-emitter.ts";
+import type { EmitOutcome } from "./room-emitter.ts";
 
 export interface SessionDeps {
   window: number;

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Logger } from "pino";
-import { MigrationError } from "../errors/migration-error.ts";
 import { fromRoot } from "../project-paths.ts";
+import { MigrationError } from "./migration-error.ts";
 import { pendingMigrations } from "./pending-migrations.ts";
 
 const PRISMA_CLI = fromRoot("scripts", "prisma-cli.mjs");

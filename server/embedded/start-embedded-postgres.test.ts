@@ -8,8 +8,8 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import pino from "pino";
-import { EmbeddedDatabaseError } from "../errors/embedded-database-error.ts";
-import { MigrationError } from "../errors/migration-error.ts";
+import { EmbeddedDatabaseError } from "./embedded-database-error.ts";
+import { MigrationError } from "./migration-error.ts";
 import { applyMigrations } from "./apply-migrations.ts";
 import { startEmbeddedPostgres } from "./start-embedded-postgres.ts";
 

@@ -3,11 +3,11 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { EmbeddedDatabaseError } from "../errors/embedded-database-error.ts";
 import { compiled } from "../project-paths.ts";
+import { EmbeddedDatabaseError } from "./embedded-database-error.ts";
 import { isChildMessage, type ChildMessage, type ParentMessage } from "./embedded-protocol.ts";
 
-export interface EmbeddedPostgresOptions {
+interface EmbeddedPostgresOptions {
   dataDir: string;
   /** 0 = let the OS pick a free port. */
   port: number;

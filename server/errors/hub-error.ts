@@ -1,6 +1,8 @@
-export interface HubErrorOptions {
+import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
+
+interface HubErrorOptions {
   /** Stable snake_case code clients can branch on. */
-  code: string;
+  code: ErrorCode;
   /** HTTP status it maps to. */
   status: number;
   /** Whether `message` may be shown to the caller (internal errors are not). */
@@ -10,9 +12,9 @@ export interface HubErrorOptions {
   headers?: Record<string, string>;
 }
 
-/** Base of every error the hub reports to a caller: `{"error":{"code","message","details"}}`. */
+/** Every error the hub reports to an HTTP caller: `{"error":{"code","message","details"}}`. */
 export class HubError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
   readonly details: unknown;
@@ -20,11 +22,28 @@ export class HubError extends Error {
 
   constructor(message: string, options: HubErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    this.name = "HubError";
     this.code = options.code;
     this.status = options.status;
     this.expose = options.expose ?? options.status < 500;
     this.details = options.details;
     this.headers = options.headers ?? {};
   }
+}
+
+/** The HubError of `code` as ERROR_CODES describes it; `message` replaces the default, `headers` add to its own. */
+export function hubError(
+  code: ErrorCode,
+  message?: string,
+  extra: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+): HubError {
+  const spec: { status: number; message: string; expose?: boolean; headers?: Record<string, string> } = ERROR_CODES[code];
+  return new HubError(message ?? spec.message, {
+    code,
+    status: spec.status,
+    ...(spec.expose === undefined ? {} : { expose: spec.expose }),
+    details: extra.details,
+    cause: extra.cause,
+    headers: { ...spec.headers, ...extra.headers },
+  });
 }

@@ -1,4 +1,4 @@
-export interface BatcherOptions<T, R> {
+interface BatcherOptions<T, R> {
   /** A batch holds at most this many items. */
   maxItems: number;
   /** A batch is flushed at most this long after its first item arrived (0 = next tick). */
@@ -19,7 +19,7 @@ export interface BatcherOptions<T, R> {
   flush: (items: T[]) => Promise<R[]>;
 }
 
-export interface Batcher<T, R> {
+interface Batcher<T, R> {
   add(item: T): Promise<R>;
   /** Flushes everything waiting and resolves when every flush started so far has finished. */
   drain(): Promise<void>;

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
+import { tryRedis } from "../redis/try-redis.ts";
 import type { BucketLimits, RateDecision, RateLimiter } from "./rate-limiter.ts";
 
 // Same arithmetic as token-bucket.ts, atomic in Redis, on Redis's clock so every instance agrees.
@@ -33,7 +35,7 @@ return {allowed, wait}`;
 const COMMAND = "pushHubTakeToken";
 type WithCommand = Redis & { [COMMAND](key: string, rate: number, burst: number): Promise<[number, number]> };
 
-export interface RedisRateLimiterDeps {
+interface RedisRateLimiterDeps {
   redis: Redis;
   prefix: string;
   limits: BucketLimits;
@@ -53,32 +55,17 @@ export function createRedisRateLimiter(deps: RedisRateLimiterDeps): RateLimiter 
   redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
   const client = redis as WithCommand;
   const allow: RateDecision = { allowed: true, retryAfterMs: 0 };
-  let lastWarning = 0;
+  const warn = createThrottledWarning(logger);
   const failOpen = (reason: string): RateDecision => {
-    if (Date.now() - lastWarning > 10_000) {
-      logger.warn({ reason }, "rate limiter cannot reach Redis; allowing requests unlimited");
-      lastWarning = Date.now();
-    }
+    warn({ reason }, "rate limiter cannot reach Redis; allowing requests unlimited");
     return allow;
   };
 
   return {
     async take(key) {
-      // ioredis queues commands while disconnected (maxRetriesPerRequest: null): never wait on that.
-      if (redis.status !== "ready") return failOpen(`redis ${redis.status}`);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // The command keeps running when the timeout wins; its later failure must not go unhandled.
-        const command = client[COMMAND](`${deps.prefix}:rl:${key}`, limits.perSecond, limits.burst).catch((e: unknown) => e as Error);
-        const reply = await Promise.race([command, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))]);
-        if (reply instanceof Error) return failOpen(reply.message);
-        if (reply === null) return failOpen(`no reply within ${timeoutMs} ms`);
-        return { allowed: Number(reply[0]) === 1, retryAfterMs: Number(reply[1]) };
-      } catch (err) {
-        return failOpen((err as Error).message);
-      } finally {
-        clearTimeout(timer);
-      }
+      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](`${deps.prefix}:rl:${key}`, limits.perSecond, limits.burst));
+      if (!attempt.ok) return failOpen(attempt.reason);
+      return { allowed: Number(attempt.reply[0]) === 1, retryAfterMs: Number(attempt.reply[1]) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { jwtVerify, SignJWT } from "jose";
-import { uidSchema } from "../api/validation/message-input.ts";
+import { uidSchema } from "../protocol/uid.ts";
 
-export const MAX_TOKEN_LENGTH = 4096;
+const MAX_TOKEN_LENGTH = 4096;
 
 export interface TokenService {
   /** The uid (`sub`) of a valid token, or null for anything else. Never throws, never logs the token. */

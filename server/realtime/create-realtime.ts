@@ -9,7 +9,7 @@ import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { userRoom } from "./rooms.ts";
 
-export interface RealtimeDeps {
+interface RealtimeDeps {
   httpServer: HttpServer;
   logger: Logger;
   metrics: Metrics;

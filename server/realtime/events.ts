@@ -1,15 +1,6 @@
 import type { Server } from "socket.io";
+import type { MessagePayload } from "../protocol/message-payload.ts";
 
-/** What the client receives for each delivery attempt; `id` is what it dedupes by. */
-export interface MessagePayload {
-  id: string;
-  type: number;
-  clientType: number;
-  msg: unknown;
-  createdAt: string;
-  /** 1 on the first attempt; higher means a redelivery. */
-  attempt: number;
-}
 
 /** One message of a `sync` page: what the uid has, with its state. */
 export interface SyncMessage {
@@ -45,9 +36,9 @@ export interface ClientToServerEvents {
   sync: (payload: unknown, ack?: (reply: SyncReply) => void) => void;
 }
 
-export type InterServerEvents = Record<string, never>;
+type InterServerEvents = Record<string, never>;
 
-export interface SocketData {
+interface SocketData {
   uid: string;
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import { parseId } from "../api/validation/parse-id.ts";
+import { parseId } from "../protocol/parse-id.ts";
 import { markRead, type ReadTarget } from "../store/inbox/mark-read.ts";
 import { syncMessages } from "../store/inbox/sync-messages.ts";
 import { unreadCounts } from "../store/inbox/unread-counts.ts";

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { tryRedis } from "./try-redis.ts";
 
 export interface RedisClients {
   pub: Redis;
@@ -67,12 +68,8 @@ export async function createRedisClients(url: string, logger: Logger, readyTimeo
     pub,
     sub,
     async ping() {
-      if (pub.status !== "ready") return false;
-      try {
-        return (await Promise.race([pub.ping(), new Promise<null>((r) => setTimeout(() => r(null), 1000).unref())])) === "PONG";
-      } catch {
-        return false;
-      }
+      const attempt = await tryRedis(pub, 1000, () => pub.ping());
+      return attempt.ok && attempt.reply === "PONG";
     },
     async quit() {
       // Subscriber first: a request from another instance arriving now would be answered through a

@@ -3,7 +3,7 @@ import type { Db } from "./prisma.ts";
 import type { StreamMessage } from "./stream-message.ts";
 
 /** A stream leased to the caller by the accept itself: it was idle, so its new messages are its whole window. */
-export interface AcceptLease {
+interface AcceptLease {
   uid: string;
   lease: bigint;
   wakeSeq: bigint;

@@ -31,7 +31,7 @@ export interface Advance {
  * written, report again; "lost": the lease is not ours any more and nothing was written; the others
  * say how the lease ended.
  */
-export type AdvanceState = "held" | "busy" | "released" | "parked" | "backoff" | "handed_back" | "lost";
+type AdvanceState = "held" | "busy" | "released" | "parked" | "backoff" | "handed_back" | "lost";
 
 export interface AdvanceResult {
   uid: string;

@@ -1,7 +1,7 @@
 import type { Db } from "./prisma.ts";
 import { toStreamMessages, type StreamMessage } from "./stream-message.ts";
 
-export interface ClaimLimits {
+interface ClaimLimits {
   /** Most due streams looked at (and locked) by one claim. */
   streams: number;
   /** Most messages the claimed windows may hold together (DRAIN_BATCH, less what is in flight). */

@@ -4,9 +4,10 @@ import { createBatcher } from "../lib/create-batcher.ts";
 import { acceptRequests, type AcceptStreams, type LeaseAsk } from "./accept-requests.ts";
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
-import { classifyStoreFailure } from "./store-failure.ts";
+import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
+import { StoreUnavailableError } from "./store-unavailable-error.ts";
 
-export interface EnqueuerDeps {
+interface EnqueuerDeps {
   db: Db;
   logger: Logger;
   groupCommitMs: number;
@@ -27,17 +28,10 @@ export interface EnqueuerDeps {
 }
 
 export interface Enqueuer {
-  /** Resolves once the request's messages are committed (or found stored before); rejects with a store error otherwise. */
+  /** Resolves once the request's messages are committed (or found stored before); rejects with a StoreUnavailableError otherwise. */
   enqueue(request: AcceptRequest): Promise<AcceptResult>;
   /** Waits for commits in progress (shutdown). */
   drain(): Promise<void>;
-}
-
-/** Thrown to each request a group commit could not store; the route turns it into a 503. */
-export class StoreWriteError extends Error {
-  constructor(cause: unknown) {
-    super("could not store messages", { cause });
-  }
 }
 
 type Outcome = AcceptResult | { error: unknown };
@@ -66,7 +60,7 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
         return results;
       } catch (error) {
         const kind = classifyStoreFailure(error);
-        const code = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta?.driverAdapterError?.cause?.originalCode;
+        const code = sqlStateOf(error);
         const retryable = kind !== "rolled_back" || (code !== undefined && RETRYABLE_ROLLBACK.has(code));
         if (!retryable || attempt >= delays.length) throw error;
         deps.logger.debug({ err: error, kind, attempt }, "group commit failed; retrying with the same token");
@@ -94,10 +88,10 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
 
   return {
     async enqueue(request) {
-      const outcome = await batcher.add(request);
+      const outcome: Outcome = await batcher.add(request).catch((error: unknown) => ({ error }));
       if ("error" in outcome) {
         deps.logger.warn({ err: outcome.error, count: request.messages.length }, "could not store messages");
-        throw new StoreWriteError(outcome.error);
+        throw new StoreUnavailableError("could not store messages", outcome.error);
       }
       if (outcome.outcome === "stored" && outcome.ids.length > 0) deps.onStored(outcome.ids.length);
       return outcome;

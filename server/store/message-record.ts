@@ -1,4 +1,5 @@
 import { Prisma } from "../generated/prisma/client.ts";
+import { MESSAGE_EXPIRED } from "./message-expired.ts";
 
 export type MessageStatusName = "queued" | "delivered" | "read" | "expired" | "cancelled";
 
@@ -30,7 +31,7 @@ const STATUS = Prisma.sql`
        WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) THEN
          CASE WHEN m.expires_at <= COALESCE(CASE WHEN d.first_seq <= m.stream_seq THEN d.acked_at END, now())
               THEN 'expired' ELSE 'delivered' END
-       WHEN m.expires_at <= now() THEN 'expired'
+       WHEN ${MESSAGE_EXPIRED} THEN 'expired'
        ELSE 'queued' END`;
 
 /** Messages (alias m) with their stream (s) and the receipt covering them (d), as MessageRecord columns. */

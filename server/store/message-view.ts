@@ -1,6 +1,6 @@
 import type { MessageRecord, MessageStatusName } from "./message-record.ts";
 
-export interface MessageView {
+interface MessageView {
   id: string;
   uid: string;
   type: number;

@@ -3,7 +3,7 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 
 export type Db = PrismaClient;
 
-export interface PrismaOptions {
+interface PrismaOptions {
   url: string;
   poolSize: number;
 }

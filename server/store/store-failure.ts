@@ -5,17 +5,25 @@
  * - "not_sent": no connection could be had: it never reached the server.
  * - "unknown": the connection broke while it ran (or during COMMIT): it may or may not have committed.
  */
-export type FailureKind = "rolled_back" | "not_sent" | "unknown";
+type FailureKind = "rolled_back" | "not_sent" | "unknown";
 
 interface AdapterCause {
   originalCode?: unknown;
   kind?: unknown;
 }
 
+const adapterCause = (error: unknown): AdapterCause | undefined =>
+  (error as { meta?: { driverAdapterError?: { cause?: AdapterCause } } })?.meta?.driverAdapterError?.cause;
+
+/** The SQLSTATE PostgreSQL answered a failed statement with (through Prisma's pg adapter), if any. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const code = adapterCause(error)?.originalCode;
+  return typeof code === "string" ? code : undefined;
+}
+
 export function classifyStoreFailure(error: unknown): FailureKind {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: AdapterCause } } })?.meta?.driverAdapterError?.cause;
-  if (cause?.kind === "DatabaseNotReachable") return "not_sent";
-  const code = typeof cause?.originalCode === "string" ? cause.originalCode : undefined;
+  if (adapterCause(error)?.kind === "DatabaseNotReachable") return "not_sent";
+  const code = sqlStateOf(error);
   if (code && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("08") && !code.startsWith("57")) return "rolled_back";
   return "unknown";
 }

@@ -11,7 +11,7 @@ export interface StreamMessage {
 }
 
 /** A window as the SQL functions return it: one JSON array per uid (ids and seqs as text). */
-export interface WindowJsonEntry {
+interface WindowJsonEntry {
   id: string;
   seq: string;
   type: number;

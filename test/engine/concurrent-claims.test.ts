@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import pg from "pg";
 import { sleep, waitFor } from "../../loadtest/support/wait-for.ts";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { connectClient, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_REDIS_URL } from "../support/env.ts";

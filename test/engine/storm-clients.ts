@@ -7,7 +7,7 @@
 //   {cmd:"close"}     close every client                  → {event:"closed"}, then exits
 // Every `message` is acked at once. Args: <hub url> <uid prefix> <first index> <count>.
 import { io, type Socket } from "socket.io-client";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { signToken } from "../support/client.ts";
 
 const [url, prefix, firstArg, countArg] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { waitFor } from "../../loadtest/support/wait-for.ts";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import type { StreamResult } from "./publish-stream.ts";
 
 export interface DeliveryReport {

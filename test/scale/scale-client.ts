@@ -1,6 +1,6 @@
 import { Agent } from "node:http";
 import { io, type Socket } from "socket.io-client";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { signToken } from "../support/client.ts";
 
 export interface ScaleClient {

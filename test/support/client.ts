@@ -1,6 +1,6 @@
 import { SignJWT } from "jose";
 import { io, type Socket } from "socket.io-client";
-import type { MessagePayload } from "../../server/realtime/events.ts";
+import type { MessagePayload } from "../../server/protocol/message-payload.ts";
 import { TEST_JWT_SECRET } from "./env.ts";
 
 export async function signToken(uid: string, secret = TEST_JWT_SECRET, ttlSeconds = 3600): Promise<string> {

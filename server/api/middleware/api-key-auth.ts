@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Middleware } from "koa";
-import { UnauthorizedError } from "../../errors/unauthorized-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -17,11 +17,11 @@ export function createApiKeyCheck(keys: string[]) {
   const known = keys.map((k) => ({ digest: digest(k), fingerprint: digest(`push-hub:${k}`).toString("hex").slice(0, 32) }));
   return (ctx: Context): string => {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get("authorization"));
-    if (!match) throw new UnauthorizedError("Missing API key: send Authorization: Bearer <key>");
+    if (!match) throw hubError("unauthorized", "Missing API key: send Authorization: Bearer <key>");
     const presented = digest(match[1] as string);
     let found: string | null = null;
     for (const k of known) if (timingSafeEqual(k.digest, presented)) found = k.fingerprint;
-    if (found === null) throw new UnauthorizedError("Invalid API key");
+    if (found === null) throw hubError("unauthorized", "Invalid API key");
     return found;
   };
 }

@@ -1,8 +1,10 @@
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
-import { HubError } from "../../errors/hub-error.ts";
+import { ERROR_CODES } from "../../errors/error-codes.ts";
+import { HubError, hubError } from "../../errors/hub-error.ts";
+import { StoreUnavailableError } from "../../store/store-unavailable-error.ts";
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
@@ -16,14 +18,23 @@ export function toErrorBody(error: HubError): ErrorBody {
   };
 }
 
+/** The HubError a caught error stands for, or null when it is none of the hub's (a bug, or Koa's own). */
+export function knownHubError(error: unknown): HubError | null {
+  if (error instanceof HubError) return error;
+  if (error instanceof StoreUnavailableError) return hubError("store_unavailable", undefined, { cause: error });
+  return null;
+}
+
 /** Koa's own errors (http-errors) carry a status; anything else is ours to fix and becomes a logged 500. */
 function asHubError(error: unknown): HubError {
-  if (error instanceof HubError) return error;
+  const known = knownHubError(error);
+  if (known) return known;
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return new HubError((error as Error).message || "Bad request", { code: "bad_request", status });
+    // The table's bad_request is 400; Koa's own 4xx keep their status.
+    return new HubError((error as Error).message || ERROR_CODES.bad_request.message, { code: "bad_request", status });
   }
-  return new HubError("Internal error", { code: "internal_error", status: 500, expose: false, cause: error });
+  return hubError("internal_error", undefined, { cause: error });
 }
 
 /** Every error leaves as `{"error":{"code","message","details"}}` with its status and headers. */

@@ -1,12 +1,12 @@
 import type { Context, Middleware } from "koa";
 import type { Logger } from "pino";
-import { RateLimitedError } from "../../errors/rate-limited-error.ts";
+import { HubError, hubError } from "../../errors/hub-error.ts";
 import type { RateLimiter } from "../../rate-limit/rate-limiter.ts";
 import { clientIp } from "../client-ip.ts";
 import type { ProducerState } from "./api-key-auth.ts";
 import { toErrorBody } from "./error-handler.ts";
 
-export interface RateLimitDeps {
+interface RateLimitDeps {
   limiter: RateLimiter;
   logger: Logger;
   trustProxy: boolean;
@@ -19,7 +19,8 @@ export function createRateCheck(deps: RateLimitDeps) {
     if (decision.allowed) return;
     // The fingerprint, never the key itself.
     deps.logger.debug({ producer, ip: clientIp(ctx, deps.trustProxy), path: ctx.path }, "rate limited");
-    throw new RateLimitedError(decision.retryAfterMs / 1000);
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw hubError("rate_limited", undefined, { details: { retryAfterSeconds: seconds }, headers: { "Retry-After": String(seconds) } });
   };
 }
 
@@ -47,7 +48,7 @@ export function seedRateLimit(check: ReturnType<typeof createRateCheck>, checkKe
     try {
       await check(ctx, producer);
     } catch (error) {
-      if (!(error instanceof RateLimitedError)) throw error;
+      if (!(error instanceof HubError && error.code === "rate_limited")) throw error;
       ctx.status = 429;
       ctx.set(error.headers);
       ctx.body = { code: 429, result: [], msg: error.message, ...toErrorBody(error) };

@@ -1,6 +1,5 @@
 import type { Middleware } from "koa";
-import { MethodNotAllowedError } from "../../errors/method-not-allowed-error.ts";
-import { NotFoundError } from "../../errors/not-found-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 
 /**
  * Turns the router's bare 404/405/501 into the error shape: a path no route knows is not_found, a
@@ -12,8 +11,11 @@ export function routeFallback(): Middleware {
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 405 || ctx.status === 501) {
       const allowed = String(ctx.response.get("Allow") || "").split(/,\s*/).filter(Boolean);
-      throw new MethodNotAllowedError(allowed);
+      throw hubError("method_not_allowed", `Method not allowed; use ${allowed.join(", ")}`, {
+        details: { allowed },
+        headers: { Allow: allowed.join(", ") },
+      });
     }
-    if (ctx.status === 404) throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
+    if (ctx.status === 404) throw hubError("not_found", `No route for ${ctx.method} ${ctx.path}`);
   };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fromRoot } from "../../project-paths.ts";
 
 /** No inline script or style anywhere on the page, so the policy can forbid both. */
-export const DEMO_CSP =
+const DEMO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 

@@ -1,9 +1,9 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonBody } from "../read-body.ts";
-import { uidSchema } from "../validation/message-input.ts";
+import { uidSchema } from "../../protocol/uid.ts";
 
 export const tokenRequestSchema = z.strictObject({ uid: uidSchema });
 
@@ -12,7 +12,7 @@ export function createDevTokenRoutes(deps: ApiDeps): Router {
   const router = new Router();
   router.post("/api/dev/token", async (ctx) => {
     const parsed = tokenRequestSchema.safeParse(await readJsonBody(ctx, 4096));
-    if (!parsed.success) throw new InvalidBodyError(`uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+    if (!parsed.success) throw hubError("invalid_body", `uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
     ctx.body = { token: await deps.signToken(parsed.data.uid) };
   });
   return router;

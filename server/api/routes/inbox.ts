@@ -1,21 +1,14 @@
 import Router from "@koa/router";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
-import { NotFoundError } from "../../errors/not-found-error.ts";
-import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
+import { parseId } from "../../protocol/parse-id.ts";
 import { cancelMessage } from "../../store/inbox/cancel-message.ts";
 import { markRead } from "../../store/inbox/mark-read.ts";
 import { unreadCounts } from "../../store/inbox/unread-counts.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonBody } from "../read-body.ts";
-import { parseId } from "../validation/parse-id.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 import { readRequestSchema } from "../validation/read-request.ts";
 import { parseUid } from "./users.ts";
-
-const stored = <T>(p: Promise<T>) =>
-  p.catch((e: unknown) => {
-    throw new StoreUnavailableError(e);
-  });
 
 /** GET /api/users/:uid/unread, POST /api/users/:uid/read, DELETE /api/messages/:id (cancel) */
 export function createInboxRoutes(deps: ApiDeps): Router {
@@ -23,7 +16,7 @@ export function createInboxRoutes(deps: ApiDeps): Router {
 
   router.get("/api/users/:uid/unread", async (ctx) => {
     const uid = parseUid(ctx.params.uid);
-    const counts = await stored(unreadCounts(deps.db, [uid]));
+    const counts = await unreadCounts(deps.db, [uid]);
     ctx.body = { uid, unread: counts.get(uid) ?? 0 };
   });
 
@@ -32,11 +25,11 @@ export function createInboxRoutes(deps: ApiDeps): Router {
     const parsed = readRequestSchema.safeParse(await readJsonBody(ctx, 64 * 1024));
     if (!parsed.success) {
       const issues = describeIssues(parsed.error.issues, "");
-      throw new InvalidBodyError('Expected {"ids": ["<id>", …]} (1–1000 ids) or {"upTo": "<id>"}', { issues });
+      throw hubError("invalid_body", 'Expected {"ids": ["<id>", …]} (1–1000 ids) or {"upTo": "<id>"}', { details: { issues } });
     }
     const target = parsed.data;
     const readAt = new Date();
-    const result = await stored(markRead(deps.db, uid, target));
+    const result = await markRead(deps.db, uid, target);
     if (result.ids.length > 0) {
       deps.inbox.readState(uid, "upTo" in target ? { upTo: String(target.upTo) } : { ids: result.ids.map(String) }, readAt);
       deps.inbox.unreadChanged(uid, result.unread);
@@ -46,9 +39,9 @@ export function createInboxRoutes(deps: ApiDeps): Router {
 
   router.delete("/api/messages/:id", async (ctx) => {
     const id = parseId(ctx.params.id);
-    if (id === null) throw new NotFoundError("No such message");
-    const result = await stored(cancelMessage(deps.db, id));
-    if (result === null) throw new NotFoundError("No such message");
+    if (id === null) throw hubError("not_found", "No such message");
+    const result = await cancelMessage(deps.db, id);
+    if (result === null) throw hubError("not_found", "No such message");
     if (result.cancelled) deps.inbox.unreadChanged(result.uid, result.unread);
     ctx.body = { id: String(id), status: "cancelled" };
   });

@@ -1,16 +1,13 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
-import { NotFoundError } from "../../errors/not-found-error.ts";
-import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
-import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 import { findMessage } from "../../store/find-message.ts";
 import { toMessageView } from "../../store/message-view.ts";
 import { storeRequest } from "../store-request.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import type { ProducerState } from "../middleware/api-key-auth.ts";
 import { readJsonBody } from "../read-body.ts";
-import { parseId } from "../validation/parse-id.ts";
+import { parseId } from "../../protocol/parse-id.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
 import { batchInputSchema, idempotencyKeySchema } from "../validation/message-input.ts";
 import { describeIssues, parseMessage } from "../validation/parse-message.ts";
@@ -19,7 +16,7 @@ function idempotencyKeyOf(ctx: Context): string | null {
   const header = ctx.get("idempotency-key");
   if (header === "") return null;
   const parsed = idempotencyKeySchema.safeParse(header);
-  if (!parsed.success) throw new InvalidBodyError(parsed.error.issues[0]?.message ?? "Invalid Idempotency-Key");
+  if (!parsed.success) throw hubError("invalid_body", parsed.error.issues[0]?.message ?? "Invalid Idempotency-Key");
   return parsed.data;
 }
 
@@ -30,7 +27,7 @@ export function createMessageRoutes(deps: ApiDeps): Router {
   const singleLimit = singleBodyLimit(config);
 
   const accepting = () => {
-    if (deps.isShuttingDown()) throw new ShuttingDownError();
+    if (deps.isShuttingDown()) throw hubError("shutting_down");
   };
 
   router.post("/api/messages", async (ctx) => {
@@ -51,7 +48,7 @@ export function createMessageRoutes(deps: ApiDeps): Router {
     const parsed = batchInputSchema.safeParse(body);
     if (!parsed.success) {
       const issues = describeIssues(parsed.error.issues, "");
-      throw new InvalidBodyError(`Invalid batch: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { issues });
+      throw hubError("invalid_body", `Invalid batch: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { details: { issues } });
     }
     const { producer } = ctx.state as ProducerState;
     const now = new Date();
@@ -67,11 +64,9 @@ export function createMessageRoutes(deps: ApiDeps): Router {
 
   router.get("/api/messages/:id", async (ctx) => {
     const id = parseId(ctx.params.id);
-    if (id === null) throw new NotFoundError("No such message");
-    const row = await findMessage(deps.db, id).catch((e: unknown) => {
-      throw new StoreUnavailableError(e);
-    });
-    if (row === null) throw new NotFoundError("No such message");
+    if (id === null) throw hubError("not_found", "No such message");
+    const row = await findMessage(deps.db, id);
+    if (row === null) throw hubError("not_found", "No such message");
     ctx.body = toMessageView(row);
   });
 

@@ -1,9 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { HubError } from "../../errors/hub-error.ts";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
-import { ShuttingDownError } from "../../errors/shutting-down-error.ts";
-import { toErrorBody } from "../middleware/error-handler.ts";
+import { HubError, hubError } from "../../errors/hub-error.ts";
+import { knownHubError, toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
 import { storeRequest } from "../store-request.ts";
@@ -39,14 +37,14 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
     try {
       if (ctx.method !== "POST") {
         ctx.set("Allow", "POST");
-        return seedReply(ctx, 405, 405, "Method Not Allowed", [], new HubError("Use POST", { code: "method_not_allowed", status: 405 }));
+        return seedReply(ctx, 405, 405, "Method Not Allowed", [], hubError("method_not_allowed", "Use POST"));
       }
       const producer = checkKey(ctx);
-      if (deps.isShuttingDown()) throw new ShuttingDownError();
+      if (deps.isShuttingDown()) throw hubError("shutting_down");
       const body = await readJsonOrFormBody(ctx, singleBodyLimit(deps.config));
       const fields = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
       if (isEmpty(fields.uid) || isEmpty(fields.msg)) {
-        const error = new InvalidBodyError("uid and msg are required");
+        const error = hubError("invalid_body", "uid and msg are required");
         return seedReply(ctx, 400, SEED_MISSING_FIELDS, "Requested Range Not Satisfiable", [], error);
       }
       const uid = typeof fields.uid === "number" ? String(fields.uid) : fields.uid;
@@ -57,8 +55,9 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
       const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: null, messages: [message] });
       seedReply(ctx, 200, 200, "OK", { id });
     } catch (caught) {
-      if (!(caught instanceof HubError)) throw caught;
-      seedReply(ctx, caught.status, caught.status, caught.message, [], caught);
+      const error = knownHubError(caught);
+      if (!error) throw caught;
+      seedReply(ctx, error.status, error.status, error.message, [], error);
     }
   });
   return router;

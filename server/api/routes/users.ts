@@ -1,12 +1,11 @@
 import Router from "@koa/router";
 import { z } from "zod";
-import { InvalidQueryError } from "../../errors/invalid-query-error.ts";
-import { StoreUnavailableError } from "../../errors/store-unavailable-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 import { listUserMessages } from "../../store/list-user-messages.ts";
 import { toMessageView } from "../../store/message-view.ts";
 import type { ApiDeps } from "../api-deps.ts";
-import { uidSchema } from "../validation/message-input.ts";
-import { parseId } from "../validation/parse-id.ts";
+import { parseId } from "../../protocol/parse-id.ts";
+import { uidSchema } from "../../protocol/uid.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
 export const historyQuerySchema = z.strictObject({
@@ -20,7 +19,7 @@ export const historyQuerySchema = z.strictObject({
 
 export function parseUid(raw: unknown): string {
   const parsed = uidSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidQueryError(`uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  if (!parsed.success) throw hubError("invalid_query", `uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
   return parsed.data;
 }
 
@@ -36,11 +35,9 @@ export function createUserRoutes(deps: ApiDeps): Router {
     const parsed = historyQuerySchema.safeParse(query);
     if (!parsed.success) {
       const issues = describeIssues(parsed.error.issues, "");
-      throw new InvalidQueryError(`Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { issues });
+      throw hubError("invalid_query", `Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { details: { issues } });
     }
-    const page = await listUserMessages(deps.db, { uid, ...parsed.data }).catch((e: unknown) => {
-      throw new StoreUnavailableError(e);
-    });
+    const page = await listUserMessages(deps.db, { uid, ...parsed.data });
     ctx.body = { messages: page.messages.map(toMessageView), next: page.next };
   });
 

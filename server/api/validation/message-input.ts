@@ -1,14 +1,8 @@
 import { z } from "zod";
-import { stringProblem } from "./check-json-value.ts";
+import { uidSchema } from "../../protocol/uid.ts";
 
 const INT32_MAX = 2_147_483_647;
 const MAX_TTL_SECONDS = 10 * 365 * 24 * 3600;
-
-export const uidSchema = z
-  .string()
-  .min(1, "must be 1–128 characters")
-  .max(128, "must be 1–128 characters")
-  .refine((s) => stringProblem(s) === null, "must not contain NUL characters or unpaired surrogates");
 
 /** One message as producers send it; unknown fields are rejected so typos do not pass silently. */
 export const messageInputSchema = z.strictObject({
@@ -18,8 +12,6 @@ export const messageInputSchema = z.strictObject({
   clientType: z.int().min(0).max(INT32_MAX).default(0),
   ttlSeconds: z.int().min(1).max(MAX_TTL_SECONDS).optional(),
 });
-
-export type MessageInput = z.output<typeof messageInputSchema>;
 
 export const batchInputSchema = z.strictObject({
   messages: z.array(z.unknown()).min(1, "must hold 1–1000 messages").max(1000, "must hold 1–1000 messages"),

@@ -1,13 +1,12 @@
 import type { z } from "zod";
-import { InvalidBodyError } from "../../errors/invalid-body-error.ts";
-import { MessageTooLargeError } from "../../errors/message-too-large-error.ts";
+import { hubError } from "../../errors/hub-error.ts";
 import type { NewMessage } from "../../store/new-message.ts";
-import { jsonValueProblem } from "./check-json-value.ts";
+import { jsonValueProblem } from "../../protocol/check-json-value.ts";
 import { messageInputSchema } from "./message-input.ts";
 
 const MAX_DEPTH = 64;
 
-export interface ParseContext {
+interface ParseContext {
   messageMaxBytes: number;
   now: Date;
   /** Where the message sits in the request body, for error messages ("messages[3]"). */
@@ -29,19 +28,17 @@ export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
   const parsed = messageInputSchema.safeParse(body);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error.issues, ctx.path);
-    throw new InvalidBodyError(`Invalid message: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { issues });
+    throw hubError("invalid_body", `Invalid message: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { details: { issues } });
   }
   const m = parsed.data;
   const where = ctx.path ? `${ctx.path}.msg` : "msg";
   const problem = jsonValueProblem(m.msg, MAX_DEPTH);
-  if (problem) throw new InvalidBodyError(`Invalid message: ${where} ${problem}`, { issues: [{ path: where, message: problem }] });
+  if (problem) throw hubError("invalid_body", `Invalid message: ${where} ${problem}`, { details: { issues: [{ path: where, message: problem }] } });
   const text = JSON.stringify(m.msg);
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > ctx.messageMaxBytes) {
-    throw new MessageTooLargeError(`${where} is ${bytes} bytes; the limit is ${ctx.messageMaxBytes}`, {
-      path: where,
-      bytes,
-      limitBytes: ctx.messageMaxBytes,
+    throw hubError("message_too_large", `${where} is ${bytes} bytes; the limit is ${ctx.messageMaxBytes}`, {
+      details: { path: where, bytes, limitBytes: ctx.messageMaxBytes },
     });
   }
   return {

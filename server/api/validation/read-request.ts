@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseId } from "./parse-id.ts";
+import { parseId } from "../../protocol/parse-id.ts";
 
 const id = z.string().transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER));
 

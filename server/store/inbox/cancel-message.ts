@@ -1,4 +1,5 @@
 import type { Db } from "../prisma.ts";
+import { failAsUnavailable } from "../store-unavailable-error.ts";
 
 export interface CancelResult {
   uid: string;
@@ -13,6 +14,6 @@ export interface CancelResult {
  */
 export async function cancelMessage(db: Db, id: bigint): Promise<CancelResult | null> {
   const [row] = await db.$queryRaw<{ uid: string; cancelled: boolean; unread: bigint }[]>`
-    SELECT uid, cancelled, unread FROM push_hub_cancel(${id}::bigint)`;
+    SELECT uid, cancelled, unread FROM push_hub_cancel(${id}::bigint)`.catch(failAsUnavailable("could not cancel the message"));
   return row ? { uid: row.uid, cancelled: row.cancelled, unread: Number(row.unread) } : null;
 }

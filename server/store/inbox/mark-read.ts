@@ -1,4 +1,5 @@
 import type { Db } from "../prisma.ts";
+import { failAsUnavailable } from "../store-unavailable-error.ts";
 
 export interface MarkReadResult {
   /** The ids that became read now (already read, cancelled, foreign or unknown ids are not). */
@@ -18,6 +19,6 @@ export async function markRead(db: Db, uid: string, target: ReadTarget): Promise
   const ids = "ids" in target ? target.ids.map(String) : null;
   const upTo = "upTo" in target ? String(target.upTo) : null;
   const [row] = await db.$queryRaw<{ ids: bigint[]; unread: bigint }[]>`
-    SELECT ids, unread FROM push_hub_mark_read(${uid}, ${ids}::bigint[], ${upTo}::bigint)`;
+    SELECT ids, unread FROM push_hub_mark_read(${uid}, ${ids}::bigint[], ${upTo}::bigint)`.catch(failAsUnavailable("could not mark messages read"));
   return { ids: row?.ids ?? [], unread: Number(row?.unread ?? 0) };
 }

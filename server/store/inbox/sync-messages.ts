@@ -1,6 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { MESSAGE_RECORD_SQL, type MessageRecord } from "../message-record.ts";
 import type { Db } from "../prisma.ts";
+import { failAsUnavailable } from "../store-unavailable-error.ts";
 
 export interface SyncPage {
   /** Oldest first. */
@@ -18,7 +19,7 @@ export async function syncMessages(db: Db, q: { uid: string; since: bigint | nul
   const rows = await db.$queryRaw<MessageRecord[]>(Prisma.sql`
     ${MESSAGE_RECORD_SQL}
     WHERE m.to_uid = ${q.uid} AND m.noce_ack > ${since}::bigint AND m.cancelled_at IS NULL
-    ORDER BY m.noce_ack LIMIT ${q.limit + 1}`);
+    ORDER BY m.noce_ack LIMIT ${q.limit + 1}`).catch(failAsUnavailable("could not read the messages"));
   const more = rows.length > q.limit;
   const messages = more ? rows.slice(0, q.limit) : rows;
   return { messages, next: more ? String(messages[messages.length - 1]?.id) : null };

@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ConnectionLimiter } from "../realtime/connection-limiter.ts";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
+import { tryRedis } from "../redis/try-redis.ts";
+import type { ConnectionLimiter } from "./connection-limiter.ts";
 
 // KEYS[1] = the uid's sorted set (member = socket id, score = lease end); ARGV = socket, max, now, leaseMs.
 const ACQUIRE_LUA = `
@@ -15,7 +17,7 @@ return 1`;
 const COMMAND = "pushHubAcquireSocket";
 type WithCommand = Redis & { [COMMAND](key: string, socketId: string, max: number, now: number, leaseMs: number): Promise<number> };
 
-export interface RedisConnectionLimiterDeps {
+interface RedisConnectionLimiterDeps {
   redis: Redis;
   prefix: string;
   max: number;
@@ -38,11 +40,8 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
   const client = redis as WithCommand;
   const keyOf = (uid: string) => `${deps.prefix}:sockets:${uid}`;
   const local = new Map<string, string>(); // socket id → uid
-  let lastWarning = 0;
-  const warn = (reason: string) => {
-    if (Date.now() - lastWarning > 10_000) logger.warn({ reason }, "connection limiter cannot reach Redis; allowing connections");
-    lastWarning = Date.now();
-  };
+  const throttledWarn = createThrottledWarning(logger);
+  const warn = (reason: string) => throttledWarn({ reason }, "connection limiter cannot reach Redis; allowing connections");
 
   const renew = setInterval(() => {
     if (redis.status !== "ready" || local.size === 0) return;
@@ -58,23 +57,9 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
 
   return {
     async acquire(uid, socketId) {
-      if (redis.status !== "ready") {
-        warn(`redis ${redis.status}`);
-        local.set(socketId, uid);
-        return true;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const command = client[COMMAND](keyOf(uid), socketId, max, Date.now(), leaseMs).catch((e: unknown) => e as Error);
-        const reply = await Promise.race([command, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)))]);
-        if (reply instanceof Error) warn(reply.message);
-        if (reply === null) warn(`no reply within ${timeoutMs} ms`);
-        if (reply === 0) return false;
-      } catch (err) {
-        warn((err as Error).message);
-      } finally {
-        clearTimeout(timer);
-      }
+      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), socketId, max, Date.now(), leaseMs));
+      if (!attempt.ok) warn(attempt.reason);
+      else if (attempt.reply === 0) return false;
       local.set(socketId, uid);
       return true;
     },

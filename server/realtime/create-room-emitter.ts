@@ -1,13 +1,9 @@
-import type { HubServer, MessagePayload } from "../realtime/events.ts";
-import { userRoom } from "../realtime/rooms.ts";
+import type { EmitOutcome, RoomEmitter } from "../delivery/room-emitter.ts";
+import type { MessagePayload } from "../protocol/message-payload.ts";
+import type { HubServer } from "./events.ts";
+import { userRoom } from "./rooms.ts";
 
-/**
- * How one emit to a uid's room ended: a client acked; nobody of the uid was connected; sockets were
- * there but none acked in time; or it was not emitted at all (the adapter's Redis is away).
- */
-export type EmitOutcome = "acked" | "offline" | "timeout" | "unsent";
-
-export interface RoomEmitterOptions {
+interface RoomEmitterOptions {
   ackTimeoutMs: number;
   /** False while the adapter's Redis is away: emits then end as "unsent" without being published. */
   ready: () => boolean;
@@ -16,8 +12,6 @@ export interface RoomEmitterOptions {
   /** The emit reached at least one socket (called once, as soon as a server reports one). */
   onReached?: (uid: string, payload: MessagePayload) => void;
 }
-
-export type RoomEmitter = (uid: string, payload: MessagePayload) => Promise<EmitOutcome>;
 
 const EVENT = 2; // socket.io-parser PacketType.EVENT
 

@@ -1,0 +1,45 @@
+/** What one error code means over HTTP. */
+interface ErrorSpec {
+  status: number;
+  /** The message when the thrower gives none. */
+  message: string;
+  /** Whether the message may be shown to the caller; by default only below 500. */
+  expose?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** Every code the HTTP API answers with; docs/api.md explains to clients those a request can cause. */
+export const ERROR_CODES = {
+  bad_request: { status: 400, message: "Bad request" },
+  invalid_json: { status: 400, message: "The request body is not valid JSON" },
+  invalid_body: { status: 400, message: "The request body is invalid" },
+  invalid_query: { status: 400, message: "The query string is invalid" },
+  unauthorized: { status: 401, message: "A valid API key is required" },
+  not_found: { status: 404, message: "Not found" },
+  method_not_allowed: { status: 405, message: "Method not allowed" },
+  body_too_large: { status: 413, message: "The request body is too large" },
+  message_too_large: { status: 413, message: "The message is too large" },
+  unsupported_media_type: { status: 415, message: "The body must be application/json" },
+  rate_limited: { status: 429, message: "Too many requests; retry later" },
+  internal_error: { status: 500, message: "Internal error", expose: false },
+  store_unavailable: {
+    status: 503,
+    message: "The message store is unavailable; nothing was stored, retry later",
+    expose: true,
+    headers: { "Retry-After": "1" },
+  },
+  presence_unavailable: {
+    status: 503,
+    message: "Presence could not be determined right now; retry later",
+    expose: true,
+    headers: { "Retry-After": "1" },
+  },
+  shutting_down: {
+    status: 503,
+    message: "This instance is shutting down; retry on another",
+    expose: true,
+    headers: { "Retry-After": "1", Connection: "close" },
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
