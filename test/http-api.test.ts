@@ -17,22 +17,35 @@ after(async () => {
   await db?.drop();
 });
 
-test("a repeated Idempotency-Key returns the first id and stores one row", async () => {
+test("a repeated Idempotency-Key returns the first id and stores one row; other content under it is a 409", async () => {
   const before = await rows();
   const headers = { "idempotency-key": "order-42" };
   const a = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "first" }, headers);
-  const b = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "second" }, headers);
+  const b = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "first" }, headers);
   assert.equal(a.status, 202);
   assert.equal(b.status, 202);
   assert.equal(b.body.id, a.body.id);
   assert.equal(await rows(), before + 1);
+  const other = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "second" }, headers);
+  assert.equal(other.status, 409, "a different message under a used key is not silently dropped");
+  assert.equal((other.body.error as { code: string; details: { firstIds: string[] } }).code, "idempotency_conflict");
+  assert.deepEqual((other.body.error as { details: { firstIds: string[] } }).details.firstIds, [a.body.id]);
+  const batchKey = { "idempotency-key": "batch-7" };
+  const batch = await api(hub.url, "POST", "/api/messages/batch", { messages: [{ uid: "u1", msg: 1 }] }, batchKey);
+  assert.deepEqual((await api(hub.url, "POST", "/api/messages/batch", { messages: [{ uid: "u1", msg: 1 }] }, batchKey)).body, batch.body);
+  assert.equal((await api(hub.url, "POST", "/api/messages/batch", { messages: [{ uid: "u1", msg: 2 }] }, batchKey)).status, 409);
+  const forged = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "not the batch's" }, { "idempotency-key": "batch-7#0" });
+  assert.equal(forged.status, 202);
+  assert.ok(!(batch.body.ids as string[]).includes(forged.body.id as string), "a single key cannot alias a batch item");
+  assert.equal((await api(hub.url, "GET", `/api/messages/${forged.body.id}`)).body.msg, "not the batch's");
+  assert.equal(await rows(), before + 3);
   const c = await api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "other key" }, { ...headers, authorization: "Bearer second-key" });
   assert.notEqual(c.body.id, a.body.id, "keys are scoped per API key");
   const concurrent = await Promise.all(
     [...Array(10)].map(() => api(hub.url, "POST", "/api/messages", { uid: "u1", msg: "race" }, { "idempotency-key": "race-1" })),
   );
   assert.equal(new Set(concurrent.map((r) => r.body.id)).size, 1, "concurrent repeats share one id");
-  assert.equal(await rows(), before + 3);
+  assert.equal(await rows(), before + 5);
   const view = await api(hub.url, "GET", `/api/messages/${a.body.id}`);
   assert.equal(view.body.msg, "first");
 });

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, message: "A valid API key is required" },
   not_found: { status: 404, message: "Not found" },
   method_not_allowed: { status: 405, message: "Method not allowed" },
+  idempotency_conflict: { status: 409, message: "This Idempotency-Key was used for a different request" },
   body_too_large: { status: 413, message: "The request body is too large" },
   message_too_large: { status: 413, message: "The message is too large" },
   unsupported_media_type: { status: 415, message: "The body must be application/json" },
