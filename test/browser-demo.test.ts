@@ -1,6 +1,7 @@
 // The demo page in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core) against a
-// hub on real PostgreSQL: connect as a uid, receive a published message live, mark it read, send one
-// from the page, and check that HTML in a message is shown as text under the page's strict CSP.
+// hub on real PostgreSQL: open a uid on the page's two devices (each its own SDK connection), receive a
+// published message live on both, mark it read on one and see the other follow, send one from the page,
+// and check that HTML in a message is shown as text under the page's strict CSP.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,7 +56,7 @@ after(async () => {
   await db?.drop();
 });
 
-test("demo page: connect, receive live, mark read, send, HTML shown as text", async () => {
+test("demo page: two devices connect, receive live, read on one clears the other, send, HTML shown as text", async () => {
   assert.ok(context && hub);
   const base = hub.url;
   const page = await context.newPage();
@@ -77,38 +78,53 @@ test("demo page: connect, receive live, mark read, send, HTML shown as text", as
 
   const uid = `demo-${Date.now().toString(36)}`;
   await page.fill("#uid", uid);
-  await page.click("#connect-btn");
-  await page.waitForSelector("#conn-state.pill-on", { timeout: 15_000 });
-  assert.equal(await page.textContent("#conn-state"), `Connected as ${uid}`);
+  await page.click("#open-btn");
+  const a = page.locator("#device-a");
+  const b = page.locator("#device-b");
+  for (const device of [a, b]) {
+    await device.locator(".status", { hasText: "connected" }).waitFor({ timeout: 15_000 });
+    assert.equal(await device.getAttribute("data-status"), "connected");
+    await waitFor(async () => (await device.locator(".unread").textContent()) === "0", "unread 0 on connect");
+  }
 
-  // Published through the HTTP API → shown live and acked by the page → delivered.
+  // Published through the HTTP API → shown live on both devices, acked by the SDK → delivered.
   const first = await publish(base, uid, { title: "Build passed", body: "main is green", build: 1427 });
-  const card = page.locator(`li.message[data-id="${first}"]`);
-  await card.waitFor({ timeout: 15_000 });
-  assert.match((await card.locator(".message-body").textContent()) ?? "", /"title": "Build passed"/);
+  for (const device of [a, b]) {
+    const card = device.locator(`li.message[data-id="${first}"]`);
+    await card.waitFor({ timeout: 15_000 });
+    assert.match((await card.locator(".message-body").textContent()) ?? "", /"title": "Build passed"/);
+    assert.equal(await card.getAttribute("data-status"), "unread");
+    await waitFor(async () => (await device.locator(".unread").textContent()) === "1", "unread 1");
+  }
   await waitFor(async () => (await messageStatus(base, first)) === "delivered", `#${first} delivered`);
 
-  // Marked read on the page → socket `read` → stored.
-  await card.locator(".mark-read").click();
-  await page.waitForSelector(`li.message[data-id="${first}"][data-status="read"]`, { timeout: 10_000 });
+  // Marked read on A → SDK markRead → stored; B hears readState and the new count.
+  await a.locator(`li.message[data-id="${first}"] .mark-read`).click();
+  await a.locator(`li.message[data-id="${first}"][data-status="read"]`).waitFor({ timeout: 10_000 });
+  await b.locator(`li.message[data-id="${first}"][data-status="read"]`).waitFor({ timeout: 10_000 });
+  await waitFor(async () => (await b.locator(".unread").textContent()) === "0", "B's unread back to 0");
   await waitFor(async () => (await messageStatus(base, first)) === "read", `#${first} read`);
 
   // Markup in a message is text, never markup.
   const hostile = await publish(base, uid, XSS);
-  const hostileCard = page.locator(`li.message[data-id="${hostile}"]`);
-  await hostileCard.waitFor({ timeout: 15_000 });
-  assert.equal(await hostileCard.locator(".message-body").textContent(), XSS);
-  assert.equal(await page.locator("#messages img, #messages script").count(), 0);
+  for (const device of [a, b]) {
+    const hostileCard = device.locator(`li.message[data-id="${hostile}"]`);
+    await hostileCard.waitFor({ timeout: 15_000 });
+    assert.equal(await hostileCard.locator(".message-body").textContent(), XSS);
+  }
+  assert.equal(await page.locator(".messages img, .messages script").count(), 0);
 
-  // Sent from the page's own form.
-  await page.fill("#to-uid", uid);
+  // Sent from the page's own form, to the uid both devices are.
   await page.fill("#msg", '{"text": "hello from the browser"}');
   await page.click("#send-btn");
   await page.waitForSelector("#send-result.ok", { timeout: 10_000 });
   const sent = /#(\d+)/.exec((await page.textContent("#send-result")) ?? "")?.[1];
   assert.ok(sent, "the page shows the queued id");
-  await page.locator(`li.message[data-id="${sent}"]`).waitFor({ timeout: 15_000 });
+  for (const device of [a, b]) await device.locator(`li.message[data-id="${sent}"]`).waitFor({ timeout: 15_000 });
   await waitFor(async () => (await messageStatus(base, sent)) === "delivered", `#${sent} delivered`);
+  // Newest at the top, each message once.
+  assert.deepEqual(await a.locator("li.message").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-id"))), [sent, hostile, first]);
+  assert.deepEqual(await b.locator("li.message").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-deliveries"))), ["1", "1", "1"]);
 
   await page.waitForTimeout(400); // let the arrival animation settle
   mkdirSync(join(repoRoot, "test-artifacts"), { recursive: true });
@@ -136,5 +152,10 @@ test("demo assets: right types, strict headers, nothing inline or third-party", 
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, "no inline script");
   assert.doesNotMatch(html, /<style|\sstyle=/i, "no inline style");
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//i, "nothing loaded from elsewhere");
-  assert.equal((await fetch(`${hub.url}/socket.io/socket.io.js`)).status, 200, "the hub serves the Socket.IO SDK");
+  assert.match(html, /<script type="module" src="\/demo.js"><\/script>/, "demo.js is an ES module");
+  const demo = await (await fetch(`${hub.url}/demo.js`)).text();
+  assert.match(demo, /^import \{[^}]*\bconnect\b[^}]*\} from "\/client\/index.js";$/m, "the demo runs on the SDK the hub serves");
+  assert.doesNotMatch(demo, /innerHTML|insertAdjacentHTML|outerHTML/, "message content is never parsed as HTML");
+  assert.equal((await fetch(`${hub.url}/client/index.js`)).status, 200, "the hub serves the client SDK");
+  assert.equal((await fetch(`${hub.url}/socket.io/socket.io.esm.min.js`)).status, 200, "and the Socket.IO client it imports");
 });

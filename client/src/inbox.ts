@@ -154,7 +154,7 @@ export class Inbox<M = unknown> {
 
   /**
    * Marks every message up to `upToId` read — by default up to the newest one handed to the app
-   * (`lastSeenId`; resolves with 0 without asking the hub when there is none). Resolves with how many
+   * (`lastSeenId`; resolves with 0 without asking the hub when there is none, or it is "0"). Resolves with how many
    * changed.
    * @example
    * ```ts
@@ -164,7 +164,7 @@ export class Inbox<M = unknown> {
    */
   async markAllRead(upToId?: string): Promise<number> {
     const id = upToId === undefined ? this.#lastSeenId : checkId(upToId, "upToId");
-    if (id === null) return 0;
+    if (id === null || id === "0") return 0; // nothing is up to "0": the hub's ids start at 1
     const reply = await this.#connection.request("readUpTo", (s) => s.emitWithAck("readUpTo", { id }), isReadReply);
     return reply.updated;
   }
@@ -190,7 +190,7 @@ export class Inbox<M = unknown> {
     if (!this.#settings.syncOnConnect || this.#resume.since === null) return this.#resume.markCaughtUp();
     this.#stopCatchUp = startCatchUp({
       resume: this.#resume,
-      fetchPage: (since) => this.#syncPage({ ...(since === null ? {} : { since }), limit: this.#settings.pageSize }),
+      fetchPage: (since) => this.#syncPage(syncRequest({ since, limit: this.#settings.pageSize })),
       deliver: (message) => this.#deliver(message),
       current: () => epoch === this.#connection.epoch && this.#connection.connected,
       report: (err) => this.#report(err),

@@ -22,10 +22,14 @@ export function checkPageSize(limit: unknown, what = "limit"): number {
   return limit as number;
 }
 
-/** The `sync` request for these options; undefined/null fields are left out (the hub's defaults). */
+/**
+ * The `sync` request for these options; undefined/null fields are left out (the hub's defaults). Since
+ * "0" (before every id the hub issues: its ids start at 1) is left out too: the hub refuses it as an id,
+ * and "after 0" is "from the first", which is what no `since` asks for.
+ */
 export function syncRequest(options: { since?: string | null; limit?: number } = {}): SyncRequest {
   const request: SyncRequest = {};
-  if (options.since !== undefined && options.since !== null) request.since = checkId(options.since, "since");
+  if (options.since !== undefined && options.since !== null && checkId(options.since, "since") !== "0") request.since = options.since;
   if (options.limit !== undefined) request.limit = checkPageSize(options.limit);
   return request;
 }

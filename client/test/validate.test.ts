@@ -12,6 +12,10 @@ describe("argument validation", () => {
     assert.deepEqual(syncRequest({ since: "12", limit: 500 }), { since: "12", limit: 500 });
   });
 
+  it('sends since "0" as no since: the hub\'s ids start at 1 and it refuses "0"', () => {
+    assert.deepEqual(syncRequest({ since: "0", limit: 100 }), { limit: 100 });
+  });
+
   it("refuses a bad since or limit", () => {
     assert.throws(() => syncRequest({ since: "x" }), invalidArgument);
     assert.throws(() => syncRequest({ since: 12 as unknown as string }), invalidArgument);

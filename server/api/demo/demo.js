@@ -1,257 +1,258 @@
-// push-hub demo client. Plain browser JavaScript on the Socket.IO SDK the hub serves; every
-// piece of message data is rendered with textContent, so HTML in a message shows as text.
-(function () {
-  "use strict";
+// push-hub inbox demo: one uid, two devices side by side, each with its own connection through the
+// client SDK the hub serves at /client/index.js. Message content is only ever set as textContent, so
+// HTML in a message shows as text (the page's CSP forbids inline script anyway).
+import { connect, compareIds } from "/client/index.js";
 
-  const $ = (id) => document.getElementById(id);
-  const el = {
-    connState: $("conn-state"),
-    connectForm: $("connect-form"),
-    apiKey: $("api-key"),
-    uid: $("uid"),
-    connectBtn: $("connect-btn"),
-    disconnectBtn: $("disconnect-btn"),
-    sendForm: $("send-form"),
-    toUid: $("to-uid"),
-    msg: $("msg"),
-    sendBtn: $("send-btn"),
-    sendResult: $("send-result"),
-    readAllBtn: $("read-all-btn"),
-    clearBtn: $("clear-btn"),
-    counts: $("counts"),
-    empty: $("empty"),
-    list: $("messages"),
-    log: $("log"),
-  };
+const $ = (id) => document.getElementById(id);
+const ui = {
+  userForm: $("user-form"),
+  apiKey: $("api-key"),
+  uid: $("uid"),
+  sendForm: $("send-form"),
+  msg: $("msg"),
+  sendBtn: $("send-btn"),
+  sendResult: $("send-result"),
+  log: $("log"),
+};
 
-  /** id → { data, status, node } — the client dedupes redeliveries by id. */
-  const messages = new Map();
-  let socket = null;
+function node(tag, className, text) {
+  const n = document.createElement(tag);
+  if (className) n.className = className;
+  if (text !== undefined) n.textContent = String(text);
+  return n;
+}
 
-  function node(tag, className, text) {
-    const n = document.createElement(tag);
-    if (className) n.className = className;
-    if (text !== undefined) n.textContent = String(text);
-    return n;
+function log(text, level) {
+  const li = node("li", level ? "lvl-" + level : "");
+  li.append(node("span", "log-time", new Date().toLocaleTimeString()), document.createTextNode(text));
+  ui.log.prepend(li);
+  while (ui.log.childElementCount > 200) ui.log.lastElementChild.remove();
+}
+
+/** POST with the API key; the JSON reply, or an Error naming the hub's error code. */
+async function api(path, body) {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: "Bearer " + ui.apiKey.value.trim() },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(json && json.error ? json.error.message + " (" + json.error.code + ")" : "HTTP " + res.status);
+  return json;
+}
+
+const formatMsg = (msg) => (typeof msg === "string" ? msg : JSON.stringify(msg, null, 2));
+
+/** One device panel: its own SDK connection for the uid, its message list, unread count and buttons. */
+function createDevice(root) {
+  const name = "Device " + root.dataset.device;
+  const q = (selector) => root.querySelector(selector);
+  const el = { status: q(".status"), unread: q(".unread"), readAll: q(".read-all"), toggle: q(".toggle"), empty: q(".empty"), list: q(".messages") };
+  /** id → { li, badge, button, read, deliveries }: what this device shows, newest first. */
+  const items = new Map();
+  let uid = null;
+  let inbox = null;
+  /** Where a reconnect resumes: the SDK's resumeId when this device was disconnected. */
+  let resumeId = null;
+
+  function setStatus(status) {
+    root.dataset.status = status;
+    el.status.textContent = status;
+    const tone = { connected: "on", closed: "off", unauthorized: "err" }[status] || "wait";
+    el.status.className = "pill status pill-" + tone;
+    refreshButtons();
   }
 
-  function log(text, level) {
-    const li = node("li", level ? "lvl-" + level : "");
-    li.append(node("span", "log-time", new Date().toLocaleTimeString()), document.createTextNode(text));
-    el.log.prepend(li);
-    while (el.log.childElementCount > 200) el.log.lastElementChild.remove();
-  }
-
-  function setConn(state, text) {
-    el.connState.className = "pill pill-" + state;
-    el.connState.textContent = text;
-    const busy = state === "wait" || state === "on";
-    el.connectBtn.disabled = busy;
-    el.disconnectBtn.disabled = !busy;
-    el.uid.disabled = busy;
-    el.apiKey.disabled = busy;
-  }
-
-  function apiHeaders() {
-    return { "Content-Type": "application/json", Authorization: "Bearer " + el.apiKey.value.trim() };
-  }
-
-  async function api(method, path, body) {
-    const res = await fetch(path, { method, headers: apiHeaders(), body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: reported below through the status
-    }
-    if (!res.ok) {
-      const reason = json && json.error ? json.error.message + " (" + json.error.code + ")" : "HTTP " + res.status;
-      throw new Error(reason);
-    }
-    return json;
-  }
-
-  function formatMsg(msg) {
-    return typeof msg === "string" ? msg : JSON.stringify(msg, null, 2);
-  }
-
-  function updateCounts() {
+  function refreshButtons() {
     let unread = 0;
-    for (const m of messages.values()) if (m.status !== "read") unread++;
-    el.counts.textContent = messages.size ? "· " + messages.size + " total, " + unread + " unread" : "";
-    el.empty.hidden = messages.size > 0;
-    el.readAllBtn.disabled = !socket || !socket.connected || unread === 0;
+    for (const item of items.values()) if (!item.read) unread++;
+    el.readAll.disabled = !inbox || root.dataset.status !== "connected" || unread === 0;
+    el.empty.hidden = items.size > 0;
   }
 
-  function setStatus(entry, status) {
-    entry.status = status;
-    entry.node.className = "message status-" + status;
-    entry.node.dataset.status = status;
-    entry.badge.className = "badge badge-" + status;
-    entry.badge.textContent = status;
-    entry.readBtn.disabled = status === "read";
-    updateCounts();
+  function setRead(item, read) {
+    item.read = read;
+    item.li.dataset.status = read ? "read" : "unread";
+    item.li.className = "message status-" + (read ? "read" : "unread");
+    item.badge.className = "badge badge-" + (read ? "read" : "unread");
+    item.badge.textContent = read ? "read" : "unread";
+    item.button.disabled = read;
+    refreshButtons();
   }
 
-  function render(data) {
+  /** Shows a message once; `fromSdk` counts the SDK's `message` events per id (it should be one). */
+  function show(m, fromSdk) {
+    const known = items.get(m.id);
+    if (known) {
+      if (fromSdk) known.li.dataset.deliveries = String(++known.deliveries);
+      if (fromSdk && known.deliveries > 1) log(name + ": #" + m.id + " handed over again", "err");
+      return;
+    }
     const li = node("li", "message");
-    li.dataset.id = String(data.id);
-    const head = node("div", "message-head");
+    li.dataset.id = m.id;
+    li.dataset.source = m.source;
     const badge = node("span", "badge");
-    const attempt = node("span", "message-attempt");
-    const readBtn = node("button", "btn btn-small mark-read", "Mark read");
-    readBtn.type = "button";
-    readBtn.addEventListener("click", () => markRead([String(data.id)]));
+    const button = node("button", "btn btn-small mark-read", "Mark read");
+    button.type = "button";
+    button.setAttribute("aria-label", "Mark message " + m.id + " read on " + name);
+    button.addEventListener("click", () => markRead(m.id));
+    const head = node("div", "message-head");
     head.append(
-      node("span", "message-id", "#" + data.id),
+      node("span", "message-id", "#" + m.id),
       badge,
-      node("span", "", "type " + data.type + " · client " + data.clientType),
-      attempt,
+      node("span", "message-source", m.source === "live" ? "live" + (m.attempt > 1 ? " · attempt " + m.attempt : "") : "caught up"),
       node("span", "spacer"),
-      node("time", "", new Date(data.createdAt).toLocaleString()),
-      readBtn,
+      node("time", "", new Date(m.createdAt).toLocaleTimeString()),
+      button,
     );
-    const body = node("pre", "message-body", formatMsg(data.msg));
-    li.append(head, body);
-    return { li, badge, attempt, readBtn };
+    li.append(head, node("pre", "message-body", formatMsg(m.msg)));
+    const item = { li, badge, button, read: false, deliveries: fromSdk ? 1 : 0 };
+    li.dataset.deliveries = String(item.deliveries);
+    items.set(m.id, item);
+    // Newest first: before the first shown message with a smaller id.
+    const next = [...items.keys()].filter((id) => compareIds(id, m.id) < 0).sort((a, b) => compareIds(b, a))[0];
+    el.list.insertBefore(li, next === undefined ? null : items.get(next).li);
+    setRead(item, m.source === "sync" && m.status === "read");
   }
 
-  function onMessage(data, ack) {
-    if (!data || data.id === undefined) {
-      if (typeof ack === "function") ack();
-      return;
+  function applyReadState(event) {
+    for (const [id, item] of items) {
+      const hit = event.ids ? event.ids.includes(id) : compareIds(id, event.upTo) <= 0;
+      if (hit && !item.read) setRead(item, true);
     }
-    const id = String(data.id);
-    let entry = messages.get(id);
-    if (!entry) {
-      const parts = render(data);
-      entry = { data, status: "received", node: parts.li, badge: parts.badge, attempt: parts.attempt, readBtn: parts.readBtn };
-      messages.set(id, entry);
-      el.list.prepend(parts.li);
-      setStatus(entry, "received");
-      log("message #" + id + " arrived");
-    } else {
-      log("message #" + id + " redelivered (already shown)");
-    }
-    const attempt = Number(data.attempt) || 1;
-    entry.attempt.textContent = attempt > 1 ? "attempt " + attempt : "";
-    // Acking tells the hub it arrived; the first ack from any of this uid's connections makes it delivered.
-    if (typeof ack === "function") ack();
-    if (entry.status === "received") setStatus(entry, "delivered");
+    log(name + ": readState " + (event.ids ? "ids " + event.ids.join(", ") : "up to #" + event.upTo));
   }
 
-  function markRead(ids) {
-    if (!socket || !socket.connected || ids.length === 0) return;
-    socket.timeout(5000).emit("read", { ids }, (err, res) => {
-      if (err) return log("read: no answer from the hub", "err");
-      if (res && res.error) return log("read failed: " + (res.error.message || res.error), "err");
-      for (const id of ids) {
-        const entry = messages.get(id);
-        if (entry) setStatus(entry, "read");
-      }
-      log("marked " + ids.length + " read · hub updated " + (res ? res.updated : 0), "ok");
-    });
-  }
-
-  async function connect(event) {
-    event.preventDefault();
-    const uid = el.uid.value.trim();
-    if (!uid) return;
-    setConn("wait", "Connecting…");
-    let token;
+  async function markRead(id) {
+    if (!inbox) return log(name + " is disconnected: reconnect to mark read", "err");
     try {
-      token = (await api("POST", "/api/dev/token", { uid })).token;
+      const updated = await inbox.markRead([id]);
+      const item = items.get(id);
+      if (item) setRead(item, true);
+      log(name + ": marked #" + id + " read (" + updated + " changed)", "ok");
     } catch (err) {
-      setConn("err", "Token refused");
-      log("dev token: " + err.message, "err");
-      return;
+      log(name + ": read failed: " + err.message, "err");
     }
-    if (typeof io !== "function") {
-      setConn("err", "SDK missing");
-      log("the Socket.IO SDK (/socket.io/socket.io.js) did not load", "err");
-      return;
-    }
-    socket = io({ auth: { token } });
-    socket.on("connect", () => {
-      setConn("on", "Connected as " + uid);
-      log("connected as " + uid + " (" + socket.io.engine.transport.name + ")", "ok");
-      if (!el.toUid.value.trim()) el.toUid.placeholder = uid;
-      updateCounts();
-    });
-    socket.on("disconnect", (reason) => {
-      // Only a server-side disconnect is final; the SDK reconnects after anything else.
-      if (reason === "io server disconnect") disconnect();
-      else if (socket) setConn("wait", "Reconnecting…");
-      log("disconnected: " + reason, "err");
-      updateCounts();
-    });
-    socket.on("connect_error", (err) => {
-      const unauthorized = err && err.message === "unauthorized";
-      setConn(unauthorized ? "err" : "wait", unauthorized ? "Unauthorized" : "Retrying…");
-      log("connect error: " + (err ? err.message : "unknown"), "err");
-      if (unauthorized) disconnect();
-    });
-    socket.on("message", onMessage);
-    socket.io.engine.on("upgrade", (transport) => log("transport upgraded to " + transport.name));
   }
 
-  function disconnect() {
-    if (socket) {
-      const s = socket;
-      socket = null;
-      s.disconnect();
-    }
-    setConn("off", "Disconnected");
-    updateCounts();
-  }
-
-  async function send(event) {
-    event.preventDefault();
-    const to = el.toUid.value.trim() || el.uid.value.trim();
-    if (!to) {
-      el.sendResult.className = "result err";
-      el.sendResult.textContent = "Enter a uid to send to";
-      return;
-    }
-    const raw = el.msg.value;
-    let msg;
+  async function markAllRead() {
+    const newest = [...items.keys()].sort(compareIds).at(-1);
+    if (!inbox || newest === undefined) return;
     try {
-      msg = JSON.parse(raw);
-    } catch {
-      msg = raw;
-    }
-    el.sendBtn.disabled = true;
-    try {
-      const res = await api("POST", "/api/messages", { uid: to, msg });
-      el.sendResult.className = "result ok";
-      el.sendResult.textContent = "Queued #" + res.id + " for " + to;
-      log("sent #" + res.id + " to " + to + " (" + res.status + ")", "ok");
+      const updated = await inbox.markAllRead(newest);
+      for (const [id, item] of items) if (compareIds(id, newest) <= 0) setRead(item, true);
+      log(name + ": marked all up to #" + newest + " read (" + updated + " changed)", "ok");
     } catch (err) {
-      el.sendResult.className = "result err";
-      el.sendResult.textContent = err.message;
-      log("send failed: " + err.message, "err");
-    } finally {
-      el.sendBtn.disabled = false;
+      log(name + ": mark all read failed: " + err.message, "err");
     }
   }
 
-  el.connectForm.addEventListener("submit", connect);
-  el.disconnectBtn.addEventListener("click", () => {
-    log("disconnected by you");
-    disconnect();
-  });
-  el.sendForm.addEventListener("submit", send);
-  el.readAllBtn.addEventListener("click", () => {
-    const ids = [];
-    for (const [id, m] of messages) if (m.status !== "read") ids.push(id);
-    markRead(ids);
-  });
-  el.clearBtn.addEventListener("click", () => {
-    messages.clear();
+  /** Opens the SDK connection; with a resume point the SDK catches up on what was missed through sync. */
+  function start(lastSeenId) {
+    const own = connect({
+      url: location.origin,
+      token: async () => (await api("/api/dev/token", { uid })).token, // asked again before every reconnect
+      lastSeenId,
+      retry: { initialMs: 500, maxMs: 5000 },
+    });
+    inbox = own;
+    own.on("status", (status) => {
+      if (inbox === own) setStatus(status);
+    });
+    own.on("message", (m) => {
+      show(m, true);
+      if (m.source === "sync") log(name + ": caught up #" + m.id + " through sync");
+    });
+    own.onUnread((count) => {
+      el.unread.textContent = String(count);
+      el.unread.classList.remove("stale");
+    });
+    own.on("readState", applyReadState);
+    own.on("error", (err) => log(name + ": " + err.code + ": " + err.message, "err"));
+    el.toggle.textContent = "Disconnect";
+    el.toggle.disabled = false;
+    return own;
+  }
+
+  function stop() {
+    if (!inbox) return;
+    resumeId = inbox.resumeId;
+    const own = inbox;
+    inbox = null;
+    own.close();
+    setStatus("closed");
+    el.unread.classList.add("stale");
+    el.toggle.textContent = "Reconnect";
+  }
+
+  /** A fresh session for `newUid`: the uid's history through `sync`, then live messages. */
+  async function open(newUid) {
+    stop();
+    uid = newUid;
+    resumeId = null;
+    items.clear();
     el.list.replaceChildren();
-    updateCounts();
+    el.unread.textContent = "–";
+    const own = start(null);
+    try {
+      let since = null;
+      do {
+        const page = await own.sync({ since, limit: 500 });
+        for (const m of page.messages) show(m, false);
+        since = page.next;
+      } while (since !== null && inbox === own);
+    } catch (err) {
+      if (err.code !== "closed") log(name + ": history: " + err.message, "err");
+    }
+  }
+
+  el.toggle.addEventListener("click", () => {
+    if (inbox) {
+      stop();
+      log(name + ": disconnected by you (resumes after #" + (resumeId || "–") + ")");
+    } else if (uid) {
+      start(resumeId);
+      log(name + ": reconnecting, catching up after #" + (resumeId || "–"));
+    }
   });
-  setConn("off", "Disconnected");
-  updateCounts();
-})();
+  el.readAll.addEventListener("click", () => void markAllRead());
+  setStatus("closed");
+  return { open };
+}
+
+const devices = [createDevice($("device-a")), createDevice($("device-b"))];
+
+ui.userForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const uid = ui.uid.value.trim();
+  if (!uid) return;
+  document.body.dataset.uid = uid;
+  ui.sendBtn.disabled = false;
+  log("opening both devices as " + uid, "ok");
+  for (const device of devices) void device.open(uid);
+});
+
+ui.sendForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const uid = document.body.dataset.uid;
+  if (!uid) return;
+  let msg;
+  try {
+    msg = JSON.parse(ui.msg.value);
+  } catch {
+    msg = ui.msg.value;
+  }
+  ui.sendBtn.disabled = true;
+  try {
+    const res = await api("/api/messages", { uid, msg });
+    ui.sendResult.className = "result ok";
+    ui.sendResult.textContent = "Queued #" + res.id + " for " + uid;
+    log("sent #" + res.id + " to " + uid, "ok");
+  } catch (err) {
+    ui.sendResult.className = "result err";
+    ui.sendResult.textContent = err.message;
+    log("send failed: " + err.message, "err");
+  } finally {
+    ui.sendBtn.disabled = false;
+  }
+});

@@ -14,8 +14,9 @@ const FILES = [
 ] as const;
 
 /**
- * The demo page (GET /, /demo.js, /demo.css). It loads the Socket.IO browser SDK from the hub's
- * own /socket.io/socket.io.js, so Socket.IO must keep `serveClient` on. Files are read once here.
+ * The demo page (GET /, /demo.js, /demo.css). demo.js is an ES module on the client SDK the hub serves
+ * at /client/index.js, which imports Socket.IO's client from the hub's own /socket.io/socket.io.esm.min.js,
+ * so Socket.IO must keep `serveClient` on. Files are read once here.
  */
 export function createDemoRoutes(): Router {
   const router = new Router();
