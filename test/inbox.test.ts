@@ -120,6 +120,7 @@ test("a cancelled message is never delivered, leaves sync and the unread count; 
   assert.deepEqual(d.c.ids(), [ids[0], ids[2]]);
   const page = await d.request("sync", {});
   assert.deepEqual((page.messages as { id: string }[]).map((m) => m.id), [ids[0], ids[2]]);
+  assert.deepEqual(await d.request("sync", { since: "0" }), page, 'since "0" is the whole history');
 });
 
 test("an unread message that expires leaves the count, and the devices hear it", async () => {

@@ -12,7 +12,9 @@ import type { ErrorReply, SyncMessage } from "./events.ts";
 const id = z.string().transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER));
 const readSchema = z.strictObject({ ids: z.array(id).min(1).max(1000) });
 const readUpToSchema = z.strictObject({ id });
-const syncSchema = z.strictObject({ since: id.optional(), limit: z.number().int().min(1).max(500).default(100) });
+// "0" is before every id: a device that has seen nothing may say so.
+const since = z.union([z.literal("0").transform(() => 0n), id]);
+const syncSchema = z.strictObject({ since: since.optional(), limit: z.number().int().min(1).max(500).default(100) });
 
 const USAGE = {
   read: 'read expects {"ids": ["<id>", …]} (1–1000 ids)',
