@@ -13,6 +13,7 @@ import { createHousekeeping } from "./delivery/create-housekeeping.ts";
 import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
 import { hubError } from "./errors/hub-error.ts";
 import { createOriginPolicy } from "./lib/origin-policy.ts";
+import { listen, withTimeout } from "./lifecycle/listen.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
@@ -64,19 +65,6 @@ export interface Hub {
   /** Ordered, idempotent shutdown. Resolves when everything is closed. */
   stop(): Promise<void>;
 }
-
-function listen(server: HttpServer, options: { port?: number; host: string; backlog?: number }): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
-const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T) =>
-  Promise.race([p, new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
 
 export async function createHub({ config, logger, publicRoutes }: HubOptions): Promise<Hub> {
   const url = config.databaseUrl;
