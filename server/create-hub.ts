@@ -194,6 +194,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       instance,
       logger,
       onPoke: (uids) => engine?.poked(uids),
+      onCancelled: (ids) => engine?.cancelled(ids),
     });
   }
 
@@ -228,7 +229,11 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       signToken: (uid) => tokens.sign(uid),
       isShuttingDown: () => shuttingDown,
       rateLimiter,
-      inbox,
+      inbox: {
+        ...inbox,
+        // Without Redis this is the only instance; with it, the broadcast reaches this one too.
+        cancelled: (id) => (pokes ? pokes.cancelled([id]) : engine?.cancelled([id])),
+      },
     },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
   );

@@ -10,6 +10,8 @@ export interface InboxNotices {
   readState(uid: string, change: { ids: string[] } | { upTo: string }, readAt: Date): void;
   /** The uid's unread count changed; `count` when known. */
   unreadChanged(uid: string, count?: number): void;
+  /** A message was cancelled: delivery sessions (on any instance) that read it must not send it. */
+  cancelled(id: bigint): void;
 }
 
 export interface Readiness {

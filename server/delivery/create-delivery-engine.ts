@@ -6,6 +6,7 @@ import type { AcceptStreams, LeaseAsk } from "../store/accept-requests.ts";
 import { claimStreams, type ClaimedStream } from "../store/claim-streams.ts";
 import type { Db } from "../store/prisma.ts";
 import { retryDelayMs } from "./backoff.ts";
+import { createCancelledIds } from "./cancelled-ids.ts";
 import { createAdvanceFlusher } from "./create-advance-flusher.ts";
 import type { RoomEmitter } from "./room-emitter.ts";
 import { createStreamSession, type StreamSession } from "./stream-session.ts";
@@ -64,6 +65,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const warnClaimFailed = createThrottledWarning(logger);
 
   let held = 0; // messages the sessions hold (read and not yet acked)
+  const cancelled = createCancelledIds(2 * deps.leaseMs);
 
   const open = (claimed: ClaimedStream, handBack = false) => {
     const session = createStreamSession(claimed, {
@@ -74,6 +76,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       lingerMs: deps.lingerMs,
       recordMs: deps.recordMs,
       emit: deps.emit,
+      isCancelled: (id) => cancelled.has(id),
       report: flusher.report,
       backoffMs: (failures) => retryDelayMs(failures, deps.retryBaseMs, deps.retryMaxMs),
       onOutcome: (m, outcome) => {
@@ -208,6 +211,10 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     poked(uids: string[]): void {
       runAdoptions(); // a poke can overtake the hand-over of the lease it is about
       for (const uid of uids) byUid.get(uid)?.poke();
+    },
+    /** Messages cancelled (here or on another instance): sessions here that read them do not send them. */
+    cancelled(ids: bigint[]): void {
+      cancelled.add(ids);
     },
     /** Runs a drain soon (coalesced with one in progress). */
     nudge: () => void drain(),

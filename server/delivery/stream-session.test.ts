@@ -44,6 +44,7 @@ function harness(start: ClaimedStream, over: Partial<SessionDeps> = {}) {
     lingerMs: 0,
     recordMs: 60_000,
     emit: (_uid, payload) => new Promise((settle) => emits.push({ payload, settle })),
+    isCancelled: () => false,
     report: (entry) =>
       new Promise((resolve) =>
         reports.push({
@@ -82,6 +83,18 @@ test("sends in order, never more than the window unacked; acks move the position
   await tick();
   assert.deepEqual(h.ended, ["released"]);
   assert.equal(h.held(), 0);
+});
+
+test("a message cancelled after it was read is dropped unsent; the window moves on to the next", async () => {
+  let skipped = 0;
+  const h = harness(claimed(), { isCancelled: (id) => id === 1002n, onSkipped: (n) => (skipped += n) });
+  h.session.start();
+  assert.deepEqual(h.emits.map((e) => e.payload.id), ["1001", "1003"], "1002 never goes out");
+  assert.equal(skipped, 1);
+  h.emits[0]!.settle("acked");
+  h.emits[1]!.settle("acked");
+  await tick();
+  assert.equal(h.held(), 0, "nothing is held for it");
 });
 
 test("redeliveries carry the next attempt number; first sends carry 1", async () => {

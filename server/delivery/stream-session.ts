@@ -16,6 +16,8 @@ export interface SessionDeps {
   /** Acked progress is written at most this often while the lease goes on (always when it ends). */
   recordMs: number;
   emit: (uid: string, payload: MessagePayload) => Promise<EmitOutcome>;
+  /** A producer cancelled it after this session read it: it is dropped unsent (like an expired one). */
+  isCancelled: (id: bigint) => boolean;
   /** Queues a progress report; resolves with the database's answer (rejects if it could not be written). */
   report: (entry: Advance) => Promise<AdvanceResult | undefined>;
   backoffMs: (failures: number) => number;
@@ -191,6 +193,12 @@ export function createStreamSession(start: ClaimedStream, deps: SessionDeps) {
     while (buffer.length > 0 && inflight.length < deps.window && (inflight.length === 0 || inflightBytes < deps.windowBytes)) {
       if (now() >= deadline()) return;
       const m = buffer.shift() as StreamMessage;
+      if (deps.isCancelled(m.id)) {
+        // Its position is passed by the next ack, or by the next read, which no longer sees it.
+        deps.onSkipped(1);
+        recount();
+        continue;
+      }
       const entry: InFlight = { m, outcome: null };
       inflight.push(entry);
       inflightBytes += m.bytes;

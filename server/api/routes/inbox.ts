@@ -42,7 +42,10 @@ export function createInboxRoutes(deps: ApiDeps): Router {
     if (id === null) throw hubError("not_found", "No such message");
     const result = await cancelMessage(deps.db, id);
     if (result === null) throw hubError("not_found", "No such message");
-    if (result.cancelled) deps.inbox.unreadChanged(result.uid, result.unread);
+    if (result.cancelled) {
+      deps.inbox.cancelled(id);
+      deps.inbox.unreadChanged(result.uid, result.unread);
+    }
     ctx.body = { id: String(id), status: "cancelled" };
   });
 
