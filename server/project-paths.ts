@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
  * The repository root (the nearest directory with a package.json), so files that are not code
  * (migrations, the demo page, scripts) are found the same from `server/` under tsx and from `dist/server/`.
  */
-export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** True when this code runs as compiled JavaScript (`npm run build`), not as TypeScript. */
 export const compiled = import.meta.url.endsWith(".js");

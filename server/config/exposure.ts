@@ -1,7 +1,7 @@
 import type { Config } from "./config-schema.ts";
 
 /** localhost, ::1 and 127.0.0.0/8: only this machine can reach a listener there. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -12,7 +12,7 @@ const BUILT_INS = [
   { variable: "HUB_API_KEYS", what: "the built-in API key dev-key" },
 ] as const;
 
-export interface Exposure {
+interface Exposure {
   /** Start-up errors, one per refused built-in value. */
   problems: string[];
   /** Whether POST /api/dev/token may be mounted. */

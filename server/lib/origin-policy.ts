@@ -20,13 +20,3 @@ export function createOriginPolicy(allowedOrigins: readonly string[]): OriginPol
     }
   };
 }
-
-/** Whether `origin` is another site's (needs CORS headers), as opposed to absent or same-origin. */
-export function isCrossOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined || origin === "") return false;
-  try {
-    return new URL(origin.toLowerCase()).host !== (host ?? "").toLowerCase();
-  } catch {
-    return true;
-  }
-}

@@ -4,7 +4,7 @@ import type { Db } from "../store/prisma.ts";
 import type { HubServer } from "./events.ts";
 import { userRoom } from "./rooms.ts";
 
-export interface InboxBroadcasterDeps {
+interface InboxBroadcasterDeps {
   /** The Socket.IO server (a getter: the server is created after the handlers that use this). */
   io: () => HubServer;
   db: Db;

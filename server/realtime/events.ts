@@ -13,11 +13,11 @@ export interface SyncMessage {
   readAt: string | null;
 }
 
-export type AckCallback = (response?: unknown) => void;
+type AckCallback = (response?: unknown) => void;
 
 export type ErrorReply = { error: { code: string; message: string } };
-export type ReadReply = { updated: number } | ErrorReply;
-export type SyncReply = { messages: SyncMessage[]; next: string | null; unread: number } | ErrorReply;
+type ReadReply = { updated: number } | ErrorReply;
+type SyncReply = { messages: SyncMessage[]; next: string | null; unread: number } | ErrorReply;
 
 export interface ServerToClientEvents {
   message: (payload: MessagePayload, ack: AckCallback) => void;

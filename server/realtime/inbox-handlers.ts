@@ -1,15 +1,15 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import { parseId } from "../protocol/parse-id.ts";
+import { messageIdSchema as id } from "../protocol/parse-id.ts";
 import { markRead, type ReadTarget } from "../store/inbox/mark-read.ts";
 import { syncMessages } from "../store/inbox/sync-messages.ts";
 import { unreadCounts } from "../store/inbox/unread-counts.ts";
 import type { MessageRecord } from "../store/message-record.ts";
+import { toMessageView } from "../store/message-view.ts";
 import type { Db } from "../store/prisma.ts";
 import type { InboxBroadcaster } from "./create-inbox-broadcaster.ts";
 import type { ErrorReply, SyncMessage } from "./events.ts";
 
-const id = z.string().transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER));
 const readSchema = z.strictObject({ ids: z.array(id).min(1).max(1000) });
 const readUpToSchema = z.strictObject({ id });
 // "0" is before every id: a device that has seen nothing may say so.
@@ -27,7 +27,7 @@ export const INBOX_EVENTS = Object.keys(USAGE) as InboxEvent[];
 /** Requests of one socket waiting for their turn; past this the socket is flooding and gets an error ack. */
 const MAX_QUEUED = 100;
 
-export interface InboxHandlerDeps {
+interface InboxHandlerDeps {
   db: Db;
   logger: Logger;
   broadcaster: InboxBroadcaster;
@@ -96,14 +96,8 @@ function readTarget(event: "read" | "readUpTo", payload: unknown): ReadTarget | 
 
 const errorReply = (code: string, message: string): ErrorReply => ({ error: { code, message } });
 
+/** The history view of a message, cut to what a device needs (sync leaves cancelled messages out). */
 function toSyncMessage(m: MessageRecord): SyncMessage {
-  return {
-    id: String(m.id),
-    type: m.msgType,
-    clientType: m.clientType,
-    msg: m.msg,
-    createdAt: m.createdAt.toISOString(),
-    status: m.status === "cancelled" ? "expired" : m.status,
-    readAt: m.readAt?.toISOString() ?? null,
-  };
+  const { id, type, clientType, msg, createdAt, status, readAt } = toMessageView(m);
+  return { id, type, clientType, msg, createdAt, status: status as SyncMessage["status"], readAt };
 }

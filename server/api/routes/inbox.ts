@@ -8,7 +8,7 @@ import type { ApiDeps } from "../api-deps.ts";
 import { readJsonBody } from "../read-body.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 import { readRequestSchema } from "../validation/read-request.ts";
-import { parseUid } from "./users.ts";
+import { parseUid } from "../validation/parse-uid.ts";
 
 /** GET /api/users/:uid/unread, POST /api/users/:uid/read, DELETE /api/messages/:id (cancel) */
 export function createInboxRoutes(deps: ApiDeps): Router {

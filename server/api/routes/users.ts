@@ -4,24 +4,15 @@ import { hubError } from "../../errors/hub-error.ts";
 import { listUserMessages } from "../../store/list-user-messages.ts";
 import { toMessageView } from "../../store/message-view.ts";
 import type { ApiDeps } from "../api-deps.ts";
-import { parseId } from "../../protocol/parse-id.ts";
-import { uidSchema } from "../../protocol/uid.ts";
+import { messageIdSchema } from "../../protocol/parse-id.ts";
+import { parseUid } from "../validation/parse-uid.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
 export const historyQuerySchema = z.strictObject({
   status: z.enum(["queued", "delivered", "read", "expired", "cancelled"]).optional(),
-  before: z
-    .string()
-    .transform((s, ctx) => parseId(s) ?? (ctx.addIssue({ code: "custom", message: "must be a message id" }), z.NEVER))
-    .optional(),
+  before: messageIdSchema.optional(),
   limit: z.coerce.number().int().min(1, "must be 1–200").max(200, "must be 1–200").default(50),
 });
-
-export function parseUid(raw: unknown): string {
-  const parsed = uidSchema.safeParse(raw);
-  if (!parsed.success) throw hubError("invalid_query", `uid ${parsed.error.issues[0]?.message ?? "is invalid"}`);
-  return parsed.data;
-}
 
 /** GET /api/users/:uid/messages (history, newest first) and GET /api/users/:uid/presence */
 export function createUserRoutes(deps: ApiDeps): Router {

@@ -1,7 +1,7 @@
 import type { Db } from "../prisma.ts";
 import { failAsUnavailable } from "../store-unavailable-error.ts";
 
-export interface CancelResult {
+interface CancelResult {
   uid: string;
   /** False when it had been cancelled before (cancelling is idempotent). */
   cancelled: boolean;

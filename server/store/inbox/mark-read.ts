@@ -1,7 +1,7 @@
 import type { Db } from "../prisma.ts";
 import { failAsUnavailable } from "../store-unavailable-error.ts";
 
-export interface MarkReadResult {
+interface MarkReadResult {
   /** The ids that became read now (already read, cancelled, foreign or unknown ids are not). */
   ids: bigint[];
   /** The uid's unread count after. */
