@@ -126,9 +126,11 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     metrics,
     tokens,
     ...(adapter ? { adapter } : {}),
-    onJoin: waker.wake,
+    onJoin: ({ uid, stillConnected, emitUnread }) => {
+      waker.wake(uid, stillConnected);
+      inbox.greet(uid, emitUnread);
+    },
     inbox: createInboxHandlers({ db: pools.api, logger, broadcaster: inbox }),
-    onConnected: ({ uid, emitUnread }) => inbox.greet(uid, emitUnread),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,

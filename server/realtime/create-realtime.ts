@@ -9,18 +9,22 @@ import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { userRoom } from "./rooms.ts";
 
+interface JoinedSocket {
+  uid: string;
+  stillConnected: () => boolean;
+  emitUnread: (count: number) => void;
+}
+
 interface RealtimeDeps {
   httpServer: HttpServer;
   logger: Logger;
   metrics: Metrics;
   tokens: TokenService;
   adapter?: ServerOptions["adapter"];
-  /** A socket of `uid` has joined its room (backlog). */
-  onJoin: (uid: string, stillConnected: () => boolean) => void;
+  /** A socket has joined its uid's room: its backlog is woken and it is told its unread count. */
+  onJoin: (socket: JoinedSocket) => void;
   /** The inbox events (read, readUpTo, sync) of one socket of `uid`. */
   inbox: (uid: string) => Record<InboxEvent, (...args: unknown[]) => void>;
-  /** A socket has connected and joined its uid's room (it is sent its unread count). */
-  onConnected: (socket: { uid: string; emitUnread: (count: number) => void }) => void;
   maxHttpBufferSize: number;
   /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
   connections: ConnectionLimiter;
@@ -108,8 +112,7 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     });
     void Promise.resolve(socket.join(userRoom(uid))).then(
       () => {
-        deps.onJoin(uid, () => socket.connected);
-        deps.onConnected({ uid, emitUnread: (count) => socket.emit("unread", { count }) });
+        deps.onJoin({ uid, stillConnected: () => socket.connected, emitUnread: (count) => socket.emit("unread", { count }) });
       },
       (err: unknown) => deps.logger.warn({ err }, "could not join the uid room"),
     );
