@@ -9,6 +9,12 @@ const defaults: ConfigInput = {
   databasePoolSize: 10,
   deliveryPoolSize: 4,
   controlPoolSize: 2,
+  // Sockets' inbox requests (sync, read, readUpTo) have a pool of their own, so a client flooding them
+  // cannot take producers' connections; one uid may run only a few of them at once, cluster-wide.
+  inboxPoolSize: 4,
+  inboxMaxPerUid: 2,
+  // One sync page holds at most this many bytes of messages (and at most `limit` of them).
+  syncPageMaxBytes: 1024 * 1024,
   redisPrefix: "push-hub",
   drainCron: "* * * * * *",
   drainBatch: 300,
@@ -40,6 +46,13 @@ const defaults: ConfigInput = {
   // transactions, and none waiting for another's locks on the same uids).
   groupCommitConcurrency: 1,
   trustProxy: false,
+  // Seconds, not Node's minutes: a client that stalls its headers or its body holds a connection no longer.
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  // Below the usual 20,000-descriptor limit, with room for database, Redis and the monitoring listener.
+  maxConnections: 15_000,
+  // Client tokens may live at most this long ahead (their `exp`).
+  jwtMaxTtl: "1d",
   // Requests per second per API key (token bucket, shared through Redis); 0 turns the limit off.
   rateLimitPerSecond: 1000,
   rateLimitBurst: 2000,

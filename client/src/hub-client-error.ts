@@ -8,7 +8,7 @@
  * - `token_failed`: the `token` function threw or returned something other than a non-empty string;
  * - `listener_failed`: one of the app's listeners threw (the SDK carried on).
  * Any other code is the hub's own (`{"error": {"code", "message"}}`), e.g. `invalid_payload`,
- * `store_unavailable`, `too_many_requests`.
+ * `store_unavailable`, `too_many_requests`, `inbox_busy` (retry shortly).
  */
 export type HubClientErrorCode =
   | "timeout"

@@ -3,7 +3,13 @@ import { describe, it } from "node:test";
 import type { HubClientError } from "../src/hub-client-error.ts";
 import { authFrom } from "../src/token.ts";
 
-const handshake = (auth: ReturnType<typeof authFrom>) => new Promise<{ token?: string }>((resolve) => auth(resolve));
+const handshake = (auth: ReturnType<typeof authFrom>) =>
+  new Promise<{ token?: string }>((resolve) =>
+    auth(({ frames, ...rest }) => {
+      assert.equal(frames, true, "every handshake asks for frames");
+      resolve(rest);
+    }),
+  );
 
 describe("authFrom", () => {
   it("sends a fixed token as is", async () => {

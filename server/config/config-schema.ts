@@ -33,9 +33,20 @@ export const configSchema = z
     databasePoolSize: int(1, 200),
     deliveryPoolSize: int(1, 100),
     controlPoolSize: int(1, 100),
+    /** Connections of the sockets' inbox requests (sync, read, readUpTo): never the producers' pool. */
+    inboxPoolSize: int(1, 100),
+    /** Inbox requests of one uid running at once, across instances when Redis is configured. */
+    inboxMaxPerUid: int(1, 1000),
+    /** Bytes of `msg` one sync page holds at most (always at least one message). */
+    syncPageMaxBytes: int(1024, 64 * 1024 * 1024),
     redisUrl: redisUrl.optional(),
     redisPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "letters, digits and :_.- only"),
     jwtSecret: z.string().min(16, "must be at least 16 characters"),
+    /** Client tokens whose `exp` lies further ahead than this are refused (ms). */
+    jwtMaxTtl: duration.pipe(z.number().min(60_000, "must be at least 1 minute")),
+    /** Set: client tokens must carry this `aud` / `iss`. */
+    jwtAudience: z.string().min(1).optional(),
+    jwtIssuer: z.string().min(1).optional(),
     apiKeys: list.pipe(z.array(z.string().min(1)).min(1, "needs at least one key")),
     drainCron: z.string().refine((s) => validateCronExpression(s).valid, "must be a cron expression (with seconds)"),
     drainBatch: int(1, 10000),
@@ -60,6 +71,12 @@ export const configSchema = z
     groupCommitMaxBytes: int(1024, 256 * 1024 * 1024),
     groupCommitConcurrency: int(1, 64),
     trustProxy: bool,
+    /** Headers of a request (or a new connection's first bytes) must arrive within this (ms). */
+    httpHeadersTimeoutMs: int(1000, 600_000),
+    /** A whole request, headers and body, must arrive within this (ms). */
+    httpRequestTimeoutMs: int(1000, 3_600_000),
+    /** TCP connections on PORT (HTTP and Socket.IO) this process holds at once; past it, 503 too_many_connections. */
+    maxConnections: int(1, 1_000_000),
     rateLimitPerSecond: int(0, 1_000_000),
     rateLimitBurst: int(1, 10_000_000),
     maxSocketsPerUid: int(1, 100_000),
@@ -95,6 +112,9 @@ export const configSchema = z
     if (c.deliveryWindow >= c.socketMaxBufferedPackets) {
       // a full window is written to a socket at once: it must not look like a socket that stopped reading
       ctx.addIssue({ code: "custom", path: ["deliveryWindow"], message: "must be below SOCKET_MAX_BUFFERED_PACKETS" });
+    }
+    if (c.httpHeadersTimeoutMs > c.httpRequestTimeoutMs) {
+      ctx.addIssue({ code: "custom", path: ["httpHeadersTimeoutMs"], message: "must be ≤ HTTP_REQUEST_TIMEOUT_MS" });
     }
     if (c.retryMaxMs < c.retryBaseMs) {
       ctx.addIssue({ code: "custom", path: ["retryMaxMs"], message: "must be ≥ RETRY_BASE_MS" });

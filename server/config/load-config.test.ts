@@ -93,3 +93,40 @@ test("allowed origins: the demo's own in development, none in production, each o
   ]);
   assert.throws(() => loadConfig({ ALLOWED_ORIGINS: "app.example.com/path" }), /ALLOWED_ORIGINS: each must be/);
 });
+
+test("the limits of this issue: defaults, durations, and what is refused", () => {
+  const c = loadConfig({ NODE_ENV: "test" });
+  assert.equal(c.inboxPoolSize, 4);
+  assert.equal(c.inboxMaxPerUid, 2);
+  assert.equal(c.syncPageMaxBytes, 1024 * 1024);
+  assert.equal(c.httpHeadersTimeoutMs, 10_000);
+  assert.equal(c.httpRequestTimeoutMs, 30_000);
+  assert.equal(c.maxConnections, 15_000);
+  assert.equal(c.jwtMaxTtl, 86_400_000);
+  assert.equal(c.jwtAudience, undefined);
+  const set = loadConfig({ NODE_ENV: "test", HUB_JWT_MAX_TTL: "12h", HUB_JWT_AUDIENCE: "push-hub", HUB_JWT_ISSUER: "https://auth.example.com" });
+  assert.equal(set.jwtMaxTtl, 12 * 3_600_000);
+  assert.equal(set.jwtAudience, "push-hub");
+  assert.equal(set.jwtIssuer, "https://auth.example.com");
+  assert.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: "test",
+        INBOX_POOL_SIZE: "0",
+        INBOX_MAX_PER_UID: "x",
+        SYNC_PAGE_MAX_BYTES: "100",
+        MAX_CONNECTIONS: "0",
+        HUB_JWT_MAX_TTL: "10s",
+        HTTP_HEADERS_TIMEOUT_MS: "500",
+      }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      ["INBOX_POOL_SIZE", "INBOX_MAX_PER_UID", "SYNC_PAGE_MAX_BYTES", "MAX_CONNECTIONS", "HUB_JWT_MAX_TTL", "HTTP_HEADERS_TIMEOUT_MS"].every((k) =>
+        e.problems.some((p) => p.startsWith(`${k}:`)),
+      ),
+  );
+  assert.throws(
+    () => loadConfig({ NODE_ENV: "test", HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" }),
+    /HTTP_HEADERS_TIMEOUT_MS: must be ≤ HTTP_REQUEST_TIMEOUT_MS/,
+  );
+});

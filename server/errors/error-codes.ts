@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   invalid_json: { status: 400, message: "The request body is not valid JSON" },
   invalid_body: { status: 400, message: "The request body is invalid" },
   invalid_query: { status: 400, message: "The query string is invalid" },
+  invalid_utf8: { status: 400, message: "The request body is not valid UTF-8" },
   unauthorized: { status: 401, message: "A valid API key is required" },
   not_found: { status: 404, message: "Not found" },
   method_not_allowed: { status: 405, message: "Method not allowed" },
@@ -21,11 +22,16 @@ export const ERROR_CODES = {
   body_too_large: { status: 413, message: "The request body is too large" },
   message_too_large: { status: 413, message: "The message is too large" },
   unsupported_media_type: { status: 415, message: "The body must be application/json" },
+  unsupported_content_encoding: {
+    status: 415,
+    message: "Request bodies must not be compressed (Content-Encoding: identity only)",
+    headers: { "Accept-Encoding": "identity" },
+  },
   rate_limited: { status: 429, message: "Too many requests; retry later" },
   internal_error: { status: 500, message: "Internal error", expose: false },
   store_unavailable: {
     status: 503,
-    message: "The message store is unavailable; nothing was stored, retry later",
+    message: "The message store is unavailable; retry later",
     expose: true,
     headers: { "Retry-After": "1" },
   },
@@ -44,3 +50,17 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Every code a socket's ack can carry (`{"error": {"code", "message"}}`), with its default message;
+ * docs/api.md lists them for clients.
+ */
+export const SOCKET_ERROR_CODES = {
+  invalid_payload: "the payload does not match the event",
+  too_many_requests: "too many requests of this socket are waiting; retry later",
+  inbox_busy: "this uid already runs as many inbox requests as it may, across its devices; retry later",
+  store_unavailable: "could not reach the message store; retry",
+  unknown_event: "the hub does not know this event",
+} as const;
+
+export type SocketErrorCode = keyof typeof SOCKET_ERROR_CODES;

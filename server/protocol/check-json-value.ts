@@ -1,19 +1,24 @@
-/** Why a JSON value cannot be stored as PostgreSQL jsonb, or null when it can. */
+/**
+ * Why a JSON value cannot be stored as PostgreSQL jsonb, or null when it can. Every array and object is
+ * a level, empty or not: `[]` is nested 1 deep, `[[]]` 2, `{"a":[1]}` 2.
+ */
 export function jsonValueProblem(value: unknown, maxDepth: number): string | null {
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  const stack: Array<{ v: unknown; level: number }> = [{ v: value, level: 1 }];
   while (stack.length > 0) {
-    const { v, depth } = stack.pop() as { v: unknown; depth: number };
-    if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
+    const { v, level } = stack.pop() as { v: unknown; level: number };
     if (typeof v === "string") {
       const problem = stringProblem(v);
       if (problem) return problem;
-    } else if (Array.isArray(v)) {
-      for (const item of v) stack.push({ v: item, depth: depth + 1 });
     } else if (v !== null && typeof v === "object") {
+      if (level > maxDepth) return `nested deeper than ${maxDepth} levels`;
+      if (Array.isArray(v)) {
+        for (const item of v) stack.push({ v: item, level: level + 1 });
+        continue;
+      }
       for (const [k, item] of Object.entries(v)) {
         const problem = stringProblem(k);
         if (problem) return `key ${problem}`;
-        stack.push({ v: item, depth: depth + 1 });
+        stack.push({ v: item, level: level + 1 });
       }
     }
   }

@@ -4,6 +4,8 @@ export interface ConnectionLimiter {
   acquire(uid: string, socketId: string): Promise<boolean>;
   /** Frees the slot (idempotent). */
   release(uid: string, socketId: string): void;
+  /** Other instances with a socket of the uid (never rejects: empty when it cannot tell). */
+  instancesOf(uid: string): Promise<string[]>;
   close(): void;
 }
 
@@ -24,6 +26,8 @@ export function createLocalConnectionLimiter(max: number): ConnectionLimiter {
       sockets.delete(socketId);
       if (sockets.size === 0) byUid.delete(uid);
     },
+    // Without Redis this is the only instance.
+    instancesOf: async () => [],
     close() {
       byUid.clear();
     },

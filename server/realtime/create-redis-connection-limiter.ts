@@ -4,7 +4,7 @@ import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import { tryRedis } from "../redis/try-redis.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 
-// KEYS[1] = the uid's sorted set (member = socket id, score = lease end); ARGV = socket, max, now, leaseMs.
+// KEYS[1] = the uid's sorted set (member = "<instance>|<socket id>", score = lease end); ARGV = member, max, now, leaseMs.
 const ACQUIRE_LUA = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
@@ -20,6 +20,8 @@ type WithCommand = Redis & { [COMMAND](key: string, socketId: string, max: numbe
 interface RedisConnectionLimiterDeps {
   redis: Redis;
   prefix: string;
+  /** This hub instance: the registry says which instances hold a uid's sockets. */
+  instance: string;
   max: number;
   logger: Logger;
   /** A slot lives this long unless its instance renews it, so a crashed instance's slots free themselves. */
@@ -29,8 +31,9 @@ interface RedisConnectionLimiterDeps {
 
 /**
  * Counts a uid's sockets across every instance: one sorted set per uid in Redis, checked and added to
- * atomically. Each instance renews its own sockets' leases every leaseMs/3. If Redis is down or slow,
- * connections are allowed (fail open) and a warning is logged.
+ * atomically; each member names the instance holding the socket, so the set is also where a uid's
+ * sockets are (`instancesOf`). Each instance renews its own sockets' leases every leaseMs/3. If Redis is
+ * down or slow, connections are allowed (fail open) and a warning is logged.
  */
 export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): ConnectionLimiter {
   const { redis, max, logger } = deps;
@@ -39,6 +42,7 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
   redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ACQUIRE_LUA });
   const client = redis as WithCommand;
   const keyOf = (uid: string) => `${deps.prefix}:sockets:${uid}`;
+  const memberOf = (socketId: string) => `${deps.instance}|${socketId}`;
   const local = new Map<string, string>(); // socket id → uid
   const throttledWarn = createThrottledWarning(logger);
   const warn = (reason: string) => throttledWarn({ reason }, "connection limiter cannot reach Redis; allowing connections");
@@ -48,7 +52,7 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
     const until = Date.now() + leaseMs;
     const pipeline = redis.pipeline();
     for (const [socketId, uid] of local) {
-      pipeline.zadd(keyOf(uid), "XX", until, socketId);
+      pipeline.zadd(keyOf(uid), "XX", until, memberOf(socketId));
       pipeline.pexpire(keyOf(uid), leaseMs);
     }
     pipeline.exec().catch((err: Error) => warn(err.message));
@@ -57,7 +61,7 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
 
   return {
     async acquire(uid, socketId) {
-      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), socketId, max, Date.now(), leaseMs));
+      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), memberOf(socketId), max, Date.now(), leaseMs));
       if (!attempt.ok) warn(attempt.reason);
       else if (attempt.reply === 0) return false;
       local.set(socketId, uid);
@@ -65,7 +69,20 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
     },
     release(uid, socketId) {
       if (!local.delete(socketId)) return;
-      if (redis.status === "ready") redis.zrem(keyOf(uid), socketId).catch((err: Error) => warn(err.message));
+      if (redis.status === "ready") redis.zrem(keyOf(uid), memberOf(socketId)).catch((err: Error) => warn(err.message));
+    },
+    async instancesOf(uid) {
+      const attempt = await tryRedis(redis, timeoutMs, () => redis.zrangebyscore(keyOf(uid), Date.now(), "+inf"));
+      if (!attempt.ok) {
+        warn(attempt.reason);
+        return [];
+      }
+      const others = new Set<string>();
+      for (const member of attempt.reply) {
+        const instance = member.slice(0, member.indexOf("|"));
+        if (instance && instance !== deps.instance) others.add(instance);
+      }
+      return [...others];
     },
     close() {
       clearInterval(renew);

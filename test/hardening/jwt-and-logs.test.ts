@@ -11,7 +11,7 @@ import { connectClient, signToken } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_API_KEY, TEST_JWT_SECRET, TEST_REDIS_URL } from "../support/env.ts";
 import { api } from "../support/http.ts";
-import { uniquePrefix } from "../support/test-hub.ts";
+import { startTestHub, uniquePrefix } from "../support/test-hub.ts";
 
 let db: TestDatabase;
 let hub: ServiceProcess;
@@ -53,6 +53,8 @@ test("every forged, stale or malformed token → connect_error unauthorized", as
     ["HS256 keyed with the RSA public key (RS/HS confusion)", hs({ sub: "victim", exp: now() + 600 }, { alg: "HS256" }, new TextEncoder().encode(pem))],
     ["HS512 with the right secret", hs({ sub: "victim", exp: now() + 600 }, { alg: "HS512" })],
     ["expired", hs({ sub: "victim", exp: now() - 10 })],
+    ["exp 100 years ahead (past HUB_JWT_MAX_TTL)", hs({ sub: "victim", exp: now() + 100 * 365 * 86_400 })],
+    ["exp 1e300", hs({ sub: "victim", exp: 1e300 })],
     ["not yet valid (nbf)", hs({ sub: "victim", exp: now() + 600, nbf: now() + 300 })],
     ["no exp", hs({ sub: "victim" })],
     ["no sub", hs({ exp: now() + 600 })],
@@ -84,4 +86,25 @@ test("API keys: wrong ones refused; neither keys nor tokens nor the secret ever 
   const all = hub.output() + log;
   assert.ok(/"level":\d+/.test(all), "the hub's log was captured");
   for (const s of secrets) assert.ok(!all.includes(s), `the log contains a secret (${s.slice(0, 12)}…)`);
+});
+
+test("HUB_JWT_AUDIENCE and HUB_JWT_ISSUER: tokens without them, or with others, are refused", async () => {
+  const audDb = await createTestDatabase("jwt-aud");
+  const env = { HUB_JWT_AUDIENCE: "push-hub", HUB_JWT_ISSUER: "https://auth.example.com" };
+  const strict = await startTestHub(audDb.url, env);
+  try {
+    const claims = { sub: "victim", exp: now() + 600 };
+    for (const [label, token] of [
+      ["neither", hs(claims)],
+      ["another audience", hs({ ...claims, aud: "other-service", iss: env.HUB_JWT_ISSUER })],
+      ["another issuer", hs({ ...claims, aud: env.HUB_JWT_AUDIENCE, iss: "https://evil.example.com" })],
+    ] as const) {
+      await assert.rejects(connectClient(strict.url, "victim", { token: await token }), (e: Error) => e.message === "unauthorized", label);
+    }
+    const ok = await connectClient(strict.url, "victim", { token: await hs({ ...claims, aud: env.HUB_JWT_AUDIENCE, iss: env.HUB_JWT_ISSUER }) });
+    ok.close();
+  } finally {
+    await strict.stop();
+    await audDb.drop();
+  }
 });

@@ -21,7 +21,10 @@ export function toErrorBody(error: HubError): ErrorBody {
 /** The HubError a caught error stands for, or null when it is none of the hub's (a bug, or Koa's own). */
 export function knownHubError(error: unknown): HubError | null {
   if (error instanceof HubError) return error;
-  if (error instanceof StoreUnavailableError) return hubError("store_unavailable", undefined, { cause: error });
+  // The store's own words say what could not be done ("could not read the message", "… store messages").
+  if (error instanceof StoreUnavailableError) {
+    return hubError("store_unavailable", `The message store is unavailable (${error.message}); retry later`, { cause: error });
+  }
   return null;
 }
 
