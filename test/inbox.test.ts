@@ -151,6 +151,10 @@ test("100,000 messages: sync pages the newest 10,000 in order; the unread count 
   assert.deepEqual(seen, ids.slice(-10_000), "exactly the newest 10,000, oldest first, none twice");
 
   assert.equal(await unreadOverHttp("gus"), 100_000);
+  // With a handful of uids a scan of uid_heads is the planner's cheapest way; give it the many uids a
+  // deployment has, so the plan shows what the count costs there.
+  await db.query(`INSERT INTO uid_heads (uid) SELECT 'other-' || g FROM generate_series(1, 20000) g`);
+  await db.query(`ANALYZE uid_heads`);
   const [plan] = await db.query<{ "QUERY PLAN": unknown }>(
     `EXPLAIN (FORMAT JSON, ANALYZE) SELECT u.uid, COALESCE(h.last_seq, 0) - COALESCE(i.cleared, 0) AS unread
      FROM unnest(ARRAY['gus']::text[]) AS u(uid) LEFT JOIN uid_heads h ON h.uid = u.uid LEFT JOIN uid_inbox i ON i.uid = u.uid`,

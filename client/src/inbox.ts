@@ -5,9 +5,10 @@ import { HubClientError } from "./hub-client-error.ts";
 import { HubConnection } from "./hub-connection.ts";
 import type { InboxEvents, InboxMessage, InboxPage, InboxStatus, SyncedMessage } from "./inbox-events.ts";
 import { newerId } from "./message-ids.ts";
-import { isMessagePayload, isReadReply, isReadStateEvent, isSyncPage, isUnreadPayload, type SyncRequest } from "./protocol.ts";
+import { isFramePayload, isMessagePayload, isReadReply, isReadStateEvent, isSyncPage, isUnreadPayload, type SyncRequest, type UnreadPayload } from "./protocol.ts";
 import { ResumePoint } from "./resume-point.ts";
 import { SeenIds } from "./seen-ids.ts";
+import { UnreadCount } from "./unread-count.ts";
 import { checkId, readBatches, syncRequest } from "./validate.ts";
 
 /**
@@ -21,7 +22,7 @@ export class Inbox<M = unknown> {
   readonly #seen: SeenIds;
   #lastSeenId: string | null;
   readonly #resume: ResumePoint;
-  #unread: number | null = null;
+  readonly #unread = new UnreadCount();
   #stopCatchUp = () => {};
 
   constructor(options: ConnectOptions) {
@@ -37,8 +38,9 @@ export class Inbox<M = unknown> {
     });
     const socket = this.#connection.socket;
     socket.on("message", (payload, ack) => this.#onMessage(payload, ack));
+    socket.on("messages", (payload, ack) => this.#onFrame(payload, ack));
     socket.on("unread", (payload) => {
-      if (isUnreadPayload(payload)) this.#setUnread(payload.count);
+      if (isUnreadPayload(payload)) this.#setUnread(payload);
       else this.#report(new HubClientError("invalid_payload", "the hub sent an unread event without a count"));
     });
     socket.on("readState", (payload) => {
@@ -80,7 +82,7 @@ export class Inbox<M = unknown> {
    * ```
    */
   get unread(): number | null {
-    return this.#unread;
+    return this.#unread.value;
   }
 
   /**
@@ -200,14 +202,29 @@ export class Inbox<M = unknown> {
 
   #onMessage(payload: unknown, ack: unknown): void {
     try {
-      if (!isMessagePayload(payload)) return this.#report(new HubClientError("invalid_payload", "the hub sent a malformed message"));
-      const { id, type, clientType, msg, createdAt, attempt } = payload;
-      this.#deliver({ id, type, clientType, msg: msg as M, createdAt, attempt, source: "live" });
-      this.#resume.live(id);
+      this.#takeLive(payload);
     } finally {
       // Always, duplicates included: an unacked message is delivered again and again.
       if (typeof ack === "function") ack();
     }
+  }
+
+  /** A frame: its messages in order, then one ack for all of them, and the unread count it carries. */
+  #onFrame(payload: unknown, ack: unknown): void {
+    try {
+      if (!isFramePayload(payload)) return this.#report(new HubClientError("invalid_payload", "the hub sent a malformed frame"));
+      for (const message of payload.messages) this.#takeLive(message);
+      if (payload.unread) this.#setUnread(payload.unread);
+    } finally {
+      if (typeof ack === "function") ack();
+    }
+  }
+
+  #takeLive(payload: unknown): void {
+    if (!isMessagePayload(payload)) return this.#report(new HubClientError("invalid_payload", "the hub sent a malformed message"));
+    const { id, type, clientType, msg, createdAt, attempt } = payload;
+    this.#deliver({ id, type, clientType, msg: msg as M, createdAt, attempt, source: "live" });
+    this.#resume.live(id);
   }
 
   #deliver(message: InboxMessage<M>): void {
@@ -223,10 +240,8 @@ export class Inbox<M = unknown> {
     return { messages, next: page.next, unread: page.unread };
   }
 
-  #setUnread(count: number): void {
-    if (count === this.#unread) return;
-    this.#unread = count;
-    this.#events.emit("unread", count);
+  #setUnread(report: UnreadPayload | number): void {
+    if (this.#unread.take(report)) this.#events.emit("unread", this.#unread.value as number);
   }
 
   /** Errors go to `error` listeners; with none, to the console rather than nowhere. */

@@ -1,14 +1,19 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { SOCKET_ERROR_CODES, type SocketErrorCode } from "../errors/error-codes.ts";
+import type { Metrics } from "../metrics/create-metrics.ts";
 import { messageIdSchema as id } from "../protocol/parse-id.ts";
 import { markRead, type ReadTarget } from "../store/inbox/mark-read.ts";
-import { syncMessages } from "../store/inbox/sync-messages.ts";
+import { readSyncPage } from "../store/inbox/sync-page.ts";
 import { unreadCounts } from "../store/inbox/unread-counts.ts";
 import type { MessageRecord } from "../store/message-record.ts";
 import { toMessageView } from "../store/message-view.ts";
 import type { Db } from "../store/prisma.ts";
 import type { InboxBroadcaster } from "./create-inbox-broadcaster.ts";
-import type { ErrorReply, SyncMessage } from "./events.ts";
+import type { ErrorReply, HubSocket, SyncMessage } from "./events.ts";
+import { createInboxQueue } from "./inbox-queue.ts";
+import type { InboxSlots } from "./inbox-slots.ts";
 
 const readSchema = z.strictObject({ ids: z.array(id).min(1).max(1000) });
 const readUpToSchema = z.strictObject({ id });
@@ -19,7 +24,7 @@ const syncSchema = z.strictObject({ since: since.optional(), limit: z.number().i
 const USAGE = {
   read: 'read expects {"ids": ["<id>", …]} (1–1000 ids)',
   readUpTo: 'readUpTo expects {"id": "<id>"}',
-  sync: 'sync expects {"since"?: "<id>", "limit"?: 1–500}',
+  sync: 'sync expects {"since"?: "<id>", "limit"?: 1–500}, or nothing',
 } as const;
 export type InboxEvent = keyof typeof USAGE;
 export const INBOX_EVENTS = Object.keys(USAGE) as InboxEvent[];
@@ -27,74 +32,126 @@ export const INBOX_EVENTS = Object.keys(USAGE) as InboxEvent[];
 /** Requests of one socket waiting for their turn; past this the socket is flooding and gets an error ack. */
 const MAX_QUEUED = 100;
 
+type Ack = (reply: unknown) => void;
+type Request = { event: "sync"; since: bigint | null; limit: number } | { event: "read" | "readUpTo"; target: ReadTarget };
+
 interface InboxHandlerDeps {
+  /** The inbox pool (INBOX_POOL_SIZE): never the producers' connections. */
   db: Db;
   logger: Logger;
+  metrics: Pick<Metrics, "inboxRequests">;
   broadcaster: InboxBroadcaster;
+  /** INBOX_MAX_PER_UID, across instances when Redis is configured. */
+  slots: InboxSlots;
+  /** SYNC_PAGE_MAX_BYTES. */
+  pageMaxBytes: number;
 }
 
 /**
- * The inbox events of one socket of `uid`: `read`, `readUpTo` and `sync`, each with an ack. They run one
- * at a time per socket, so a flood cannot take the database pool. Malformed payloads get an error ack,
- * never a crash; a socket can only read or mark its own uid's messages.
+ * The inbox events of one socket of `uid`: `read`, `readUpTo` and `sync`, each with an ack. A socket's
+ * requests run one at a time, each once the socket has taken its previous replies, and those still
+ * waiting when it disconnects are dropped. A uid runs at most INBOX_MAX_PER_UID of them at once over all
+ * its sockets (`inbox_busy` beyond). Malformed payloads get an error ack, never a crash; a socket can only
+ * read or mark its own uid's messages.
  */
 export function createInboxHandlers(deps: InboxHandlerDeps) {
-  return (uid: string): Record<InboxEvent, (...args: unknown[]) => Promise<void>> => {
-    let tail: Promise<void> = Promise.resolve();
-    let queued = 0;
-    const queue = (event: InboxEvent) => (...args: unknown[]): Promise<void> => {
-      const last = args[args.length - 1];
-      const ack = typeof last === "function" ? (last as (reply: unknown) => void) : () => {};
-      if (queued >= MAX_QUEUED) {
-        ack(errorReply("too_many_requests", "too many requests in progress; retry later"));
-        return Promise.resolve();
-      }
-      queued++;
-      tail = tail
-        .then(() => handle(uid, event, args[0], ack))
-        .catch(() => undefined)
-        .finally(() => void queued--);
-      return tail;
-    };
-    return { read: queue("read"), readUpTo: queue("readUpTo"), sync: queue("sync") };
+  const count = (event: InboxEvent, outcome: "ok" | "dropped" | SocketErrorCode) => deps.metrics.inboxRequests.inc({ event, outcome });
+  const fail = (ack: Ack, event: InboxEvent, code: SocketErrorCode, message: string = SOCKET_ERROR_CODES[code]) => {
+    count(event, code);
+    ack(errorReply(code, message));
   };
 
-  async function handle(uid: string, event: InboxEvent, payload: unknown, ack: (reply: unknown) => void): Promise<void> {
+  return (uid: string, socket: HubSocket): Record<InboxEvent, (...args: unknown[]) => void> => {
+    const queue = createInboxQueue({ maxQueued: MAX_QUEUED, ready: whenWritten(socket) });
+    socket.once("disconnect", () => queue.close());
+    const on =
+      (event: InboxEvent) =>
+      (...args: unknown[]): void => {
+        // The ack comes last; with nothing before it (`emitWithAck("sync")`) there is no payload.
+        const last = args[args.length - 1];
+        const ack = typeof last === "function" ? (last as Ack) : undefined;
+        const payload = ack && args.length === 1 ? undefined : args[0];
+        if (event === "sync" && !ack) return; // a page nobody asked to hear is not read
+        const reply = ack ?? (() => {});
+        const request = parseRequest(event, payload);
+        if (request === null) return fail(reply, event, "invalid_payload", USAGE[event]);
+        const queued = queue.push(() => runLimited(uid, request, reply), () => count(event, "dropped"));
+        if (!queued) fail(reply, event, "too_many_requests");
+      };
+    return { read: on("read"), readUpTo: on("readUpTo"), sync: on("sync") };
+  };
+
+  async function runLimited(uid: string, request: Request, ack: Ack): Promise<void> {
+    const slot = randomUUID();
+    if (!(await deps.slots.acquire(uid, slot))) return fail(ack, request.event, "inbox_busy");
     try {
-      if (event === "sync") {
-        const q = syncSchema.safeParse(payload ?? {});
-        if (!q.success) return ack(errorReply("invalid_payload", USAGE.sync));
-        const [page, unread] = await Promise.all([
-          syncMessages(deps.db, { uid, since: q.data.since ?? null, limit: q.data.limit }),
-          unreadCounts(deps.db, [uid]).then((c) => c.get(uid) ?? 0),
-        ]);
-        return ack({ messages: page.messages.map(toSyncMessage), next: page.next, unread });
-      }
-      const target = readTarget(event, payload);
-      if (target === null) return ack(errorReply("invalid_payload", USAGE[event]));
-      const readAt = new Date();
-      const result = await markRead(deps.db, uid, target);
-      ack({ updated: result.ids.length });
-      if (result.ids.length === 0) return;
-      deps.broadcaster.readState(uid, "upTo" in target ? { upTo: String(target.upTo) } : { ids: result.ids.map(String) }, readAt);
-      deps.broadcaster.unreadChanged(uid, result.unread);
+      await run(uid, request, ack);
+      count(request.event, "ok");
     } catch (err) {
-      deps.logger.warn({ err, event }, "inbox request failed");
-      ack(errorReply("store_unavailable", "could not reach the message store; retry"));
+      deps.logger.warn({ err, event: request.event }, "inbox request failed");
+      fail(ack, request.event, "store_unavailable");
+    } finally {
+      deps.slots.release(uid, slot);
     }
   }
+
+  async function run(uid: string, request: Request, ack: Ack): Promise<void> {
+    if (request.event === "sync") {
+      const [page, unread] = await Promise.all([
+        readSyncPage(deps.db, { uid, since: request.since, limit: request.limit, maxBytes: deps.pageMaxBytes }),
+        unreadCounts(deps.db, [uid]).then((c) => c.get(uid) ?? 0),
+      ]);
+      return ack({ messages: page.messages.map(toSyncMessage), next: page.next, unread });
+    }
+    const { target } = request;
+    const readAt = new Date();
+    const result = await markRead(deps.db, uid, target);
+    ack({ updated: result.ids.length });
+    if (result.ids.length === 0) return;
+    deps.broadcaster.readState(uid, "upTo" in target ? { upTo: String(target.upTo) } : { ids: result.ids.map(String) }, readAt);
+    deps.broadcaster.unreadChanged(uid);
+  }
 }
 
-function readTarget(event: "read" | "readUpTo", payload: unknown): ReadTarget | null {
+/** Validated before it queues, so a malformed request costs neither a place in the queue nor a slot. */
+function parseRequest(event: InboxEvent, payload: unknown): Request | null {
+  if (event === "sync") {
+    const p = syncSchema.safeParse(payload ?? {});
+    return p.success ? { event, since: p.data.since ?? null, limit: p.data.limit } : null;
+  }
   if (event === "read") {
     const p = readSchema.safeParse(payload);
-    return p.success ? { ids: p.data.ids } : null;
+    return p.success ? { event, target: { ids: p.data.ids } } : null;
   }
   const p = readUpToSchema.safeParse(payload);
-  return p.success ? { upTo: p.data.id } : null;
+  return p.success ? { event, target: { upTo: p.data.id } } : null;
 }
 
-const errorReply = (code: string, message: string): ErrorReply => ({ error: { code, message } });
+/**
+ * A function resolving once the socket's packets so far have left its write buffer for the transport
+ * (or it closed). A client that asks for pages and never reads them then holds one reply in the hub, not
+ * a queue of them. Engine.io empties the whole buffer at each flush and says "drain" after it.
+ */
+function whenWritten(socket: HubSocket): () => Promise<void> {
+  const conn = socket.conn;
+  let buffered = false;
+  conn.on("packetCreate", () => (buffered = true));
+  conn.on("drain", () => (buffered = false));
+  return () => {
+    if (!buffered || conn.readyState === "closed") return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        conn.off("drain", done);
+        conn.off("close", done);
+        resolve();
+      };
+      conn.on("drain", done);
+      conn.on("close", done);
+    });
+  };
+}
+
+const errorReply = (code: SocketErrorCode, message: string): ErrorReply => ({ error: { code, message } });
 
 /** The history view of a message, cut to what a device needs (sync leaves cancelled messages out). */
 function toSyncMessage(m: MessageRecord): SyncMessage {

@@ -32,7 +32,7 @@ export function createInboxRoutes(deps: ApiDeps): Router {
     const result = await markRead(deps.db, uid, target);
     if (result.ids.length > 0) {
       deps.inbox.readState(uid, "upTo" in target ? { upTo: String(target.upTo) } : { ids: result.ids.map(String) }, readAt);
-      deps.inbox.unreadChanged(uid, result.unread);
+      deps.inbox.unreadChanged(uid);
     }
     ctx.body = { updated: result.ids.length, unread: result.unread };
   });
@@ -44,7 +44,7 @@ export function createInboxRoutes(deps: ApiDeps): Router {
     if (result === null) throw hubError("not_found", "No such message");
     if (result.cancelled) {
       deps.inbox.cancelled(id);
-      deps.inbox.unreadChanged(result.uid, result.unread);
+      deps.inbox.unreadChanged(result.uid);
     }
     ctx.body = { id: String(id), status: "cancelled" };
   });

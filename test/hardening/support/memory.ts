@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -14,3 +15,7 @@ export async function settledHeapMb(): Promise<number> {
 }
 
 export const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+
+/** Resident set of another process (MB), from /proc. */
+export const processRssMb = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
