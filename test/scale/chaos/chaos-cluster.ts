@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../../loadtest/support/free-port.ts";
+import { startHubProcess } from "../../../loadtest/support/hub-process.ts";
+import type { ServiceProcess } from "../../../loadtest/support/service-process.ts";
+import { sleep } from "../../../loadtest/support/wait-for.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/database.ts";
+import { startRedisServer, type RedisServer } from "../../support/redis-server.ts";
+import { uniquePrefix } from "../../support/test-hub.ts";
+
+/** Delivery timeouts short enough that a crash's redeliveries settle within a schedule, long enough for a loaded box. */
+export const CHAOS_DELIVERY_ENV = {
+  ACK_TIMEOUT_MS: "2000",
+  LEASE_MARGIN_MS: "1000",
+  RETRY_BASE_MS: "250",
+  RETRY_MAX_MS: "2000",
+};
+
+export interface ChaosCluster {
+  db: TestDatabase;
+  redis: RedisServer;
+  /** Hub URLs by instance number (a restarted hub keeps its port). */
+  urls: string[];
+  /** Where each hub's output goes (appended across restarts). */
+  logDir: string;
+  hubUp(instance: number): boolean;
+  redisUp(): boolean;
+  killHub(instance: number): Promise<void>;
+  /** Starts the hub again on its port, retrying while it cannot start (e.g. Redis is away). */
+  restartHub(instance: number): Promise<void>;
+  killRedis(): Promise<void>;
+  restartRedis(): Promise<void>;
+  /** Stops everything and drops the database; the hubs' logs are removed unless `keepLogs`. */
+  stop(keepLogs?: boolean): Promise<void>;
+}
+
+const RESTART_GIVE_UP_MS = 90_000;
+
+/**
+ * Two hub processes sharing one throwaway database and a Redis of their own (no persistence: a restart
+ * comes back empty), each of which can be SIGKILLed and started again on the same port.
+ */
+export async function startChaosCluster(hubEnv: Record<string, string> = {}): Promise<ChaosCluster> {
+  const db = await createTestDatabase("chaos");
+  const logDir = mkdtempSync(join(tmpdir(), "push-hub-chaos-"));
+  let redis: RedisServer | undefined;
+  const hubs: (ServiceProcess | undefined)[] = [undefined, undefined];
+  let redisDown = false;
+  const stopAll = async (keepLogs = false) => {
+    if (redisDown) await redis?.start().catch(() => undefined); // lets the hubs shut down cleanly
+    await Promise.all(hubs.map((h) => h?.stop("SIGTERM", 10_000)));
+    await redis?.stop();
+    await db.drop();
+    if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
+  };
+  try {
+    redis = await startRedisServer();
+    const ports = [await freePort(), await freePort()];
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: uniquePrefix(),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+      ...CHAOS_DELIVERY_ENV,
+      ...hubEnv,
+    };
+    const start = (i: number) =>
+      startHubProcess(ports[i]!, env, { label: `hub${i}`, logFile: join(logDir, `hub${i}.log`), readyTimeoutMs: 30_000 });
+    const started = await Promise.allSettled([start(0), start(1)]);
+    started.forEach((s, i) => s.status === "fulfilled" && (hubs[i] = s.value));
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const theRedis = redis;
+    return {
+      db,
+      redis: theRedis,
+      urls: ports.map((p) => `http://127.0.0.1:${p}`),
+      logDir,
+      hubUp: (i) => hubs[i]?.running() ?? false,
+      redisUp: () => !redisDown,
+      async killHub(i) {
+        const hub = hubs[i];
+        hubs[i] = undefined;
+        await hub?.stop("SIGKILL");
+      },
+      async restartHub(i) {
+        const deadline = Date.now() + RESTART_GIVE_UP_MS;
+        for (;;) {
+          try {
+            hubs[i] = await start(i);
+            return;
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+            await sleep(500);
+          }
+        }
+      },
+      async killRedis() {
+        redisDown = true;
+        await theRedis.kill();
+      },
+      async restartRedis() {
+        await theRedis.start();
+        redisDown = false;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll(true).catch(() => undefined);
+    throw error;
+  }
+}
