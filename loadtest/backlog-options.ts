@@ -14,6 +14,7 @@ export const backlogOptionsSchema = z
     fillBatch: intIn(1, 1000).default(1000),
     msgBytes: intIn(0, 100_000).default(0),
     connectTimeoutMs: intIn(1000, 600_000).default(20_000),
+    instances: intIn(1, 4).default(1),
     ...sharedOptionFields,
   })
   .superRefine((o, ctx) => {
@@ -26,8 +27,8 @@ export type BacklogOptions = z.output<typeof backlogOptionsSchema>;
 export type BacklogInput = z.input<typeof backlogOptionsSchema>;
 
 export const backlogUsage = `npm run loadtest:backlog -- [options]
-One hub (fresh database). N messages are stored for one uid while it is offline (batch API, in
-order); M other users get live traffic; then the big uid connects and drains its backlog.
+One hub, or several sharing Redis (fresh database). N messages are stored for one uid while it is offline
+(batch API, in order); M other users get live traffic; then the big uid connects and drains its backlog.
   --backlog N            messages stored for the offline uid (100000)
   --others M             other users, connected throughout (50)
   --rate R               live msgs/s to the others, single-message API (100)
@@ -37,6 +38,9 @@ order); M other users get live traffic; then the big uid connects and drains its
   --fill-batch K         messages per batch request when storing the backlog (1000)
   --msg-bytes N          padding added to each msg (0)
   --connect-timeout MS   (20000)
+  --instances K          hubs sharing one database and Redis (1): the backlog is stored through the last, the big
+                         uid connects to the first, the others spread over all, producers round-robin over all
+  --client-protocol P    frames (asks the hub for "messages" frames) or message (frames); both are taken either way
   --database-url URL     admin database; the run creates and drops its own beside it
   --redis-url URL        (redis://127.0.0.1:6379); --redis  make the hub use Redis
   --hub-env KEY=VALUE    extra env for the hub (repeatable)
@@ -51,7 +55,7 @@ export function parseBacklogOptions(argv: string[]): BacklogOptions {
       ...sharedFlags,
       backlog: { type: "string" }, others: { type: "string" }, rate: { type: "string" }, before: { type: "string" },
       "drain-timeout": { type: "string" }, settle: { type: "string" }, "fill-batch": { type: "string" }, "msg-bytes": { type: "string" },
-      "connect-timeout": { type: "string" },
+      "connect-timeout": { type: "string" }, instances: { type: "string" },
     },
   });
   if (values.help) {
@@ -62,6 +66,7 @@ export function parseBacklogOptions(argv: string[]): BacklogOptions {
     ...sharedInput(values),
     backlog: values.backlog, others: values.others, rate: values.rate, beforeSec: values.before, drainTimeoutSec: values["drain-timeout"],
     settleSec: values.settle, fillBatch: values["fill-batch"], msgBytes: values["msg-bytes"], connectTimeoutMs: values["connect-timeout"],
+    instances: values.instances,
   };
   return validateOptions(backlogOptionsSchema, input);
 }

@@ -14,6 +14,7 @@ export function formatBacklogSummary(r: BacklogResult): string[] {
     `fill: ${f.stored} messages in ${f.seconds} s (${f.perSec}/s, ${f.requests} requests, ${f.retries} retries, HTTP p50 ${f.httpLatencyMs.p50} p99 ${f.httpLatencyMs.p99} ms)`,
     `drain: ${d.completed ? "complete" : "INCOMPLETE"} — ${d.received}/${d.n} in ${d.drainSec} s from connect (${d.drainPerSec} msgs/s); connect ${d.connectMs} ms, first message after ${d.firstMessageMs} ms`,
     `drain order: missing ${d.missing}, out of order ${d.outOfOrder}, duplicates ${d.duplicates}, invalid ${d.invalid}, redelivered (attempt > 1) ${d.redelivered}, acks sent ${d.acksSent}, disconnects ${d.disconnects}`,
+    `drain events (asked for ${r.options.clientProtocol}): ${d.deliveries.messageEvents} message, ${d.deliveries.frames} messages frames carrying ${d.deliveries.framedMessages}${d.deliveries.malformedFrames > 0 ? `, ${d.deliveries.malformedFrames} malformed frames` : ""}`,
     `others: ${o.users} users, accepted ${o.accepted}/${o.sent}, received ${o.received}, lost ${o.lost}, dup ${o.duplicates}, misrouted ${o.misrouted}`,
     `others latency before: ${lat(o.latencyMs.before)}`,
     `others latency during: ${lat(o.latencyMs.during)}`,

@@ -2,6 +2,7 @@
 import { cpus, totalmem } from "node:os";
 import type { BacklogOptions } from "./backlog-options.ts";
 import type { BacklogRaw } from "./backlog-run.ts";
+import type { DeliveryCounters } from "./delivery-events.ts";
 import type { FillResult } from "./backlog-fill.ts";
 import type { InstanceMetrics } from "./metrics-scraper.ts";
 import { latencyBySecond, phaseLatency, type LatencyBySecond, type PhaseLatency } from "./phase-latency.ts";
@@ -34,6 +35,8 @@ export interface BacklogResult {
     redelivered: number;
     acksSent: number;
     noAckCallback: number;
+    /** `message` events and `messages` frames the big uid got */
+    deliveries: DeliveryCounters;
     connectErrors: number;
     disconnects: number;
     missingSample: number[];
@@ -106,7 +109,7 @@ export function buildBacklogResult(o: { name: string; startedAt: Date; options: 
       n: options.backlog, completed, connectMs: d.connectedAt > 0 ? r3(d.connectedAt - d.connectStartAt) : 0,
       firstMessageMs: d.firstAt > 0 ? r3(d.firstAt - d.connectStartAt) : 0, drainSec, drainPerSec: drainSec > 0 ? Math.round(d.received / drainSec) : 0,
       received: d.received, missing: d.missing, outOfOrder: d.outOfOrder, duplicates: d.duplicates, invalid: d.invalid, redelivered: d.redelivered,
-      acksSent: d.acksSent, noAckCallback: d.noAckCallback, connectErrors: d.connectErrors, disconnects: d.disconnects,
+      acksSent: d.acksSent, noAckCallback: d.noAckCallback, deliveries: d.deliveries, connectErrors: d.connectErrors, disconnects: d.disconnects,
       missingSample: d.missingSample, outOfOrderSample: d.outOfOrderSample, perSecond: d.perSecond, errorSample: d.errorSample,
     },
     others: {

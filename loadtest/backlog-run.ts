@@ -68,29 +68,30 @@ export async function runBacklog(o: BacklogOptions, deps: BacklogDeps): Promise<
   };
   const unregister = deps.cleanup?.add(stop);
   try {
-    log("starting the hub (fresh database)…");
+    log(`starting ${o.instances} hub(s) (fresh database)…`);
     launched = await launchHubs({
-      logDir: deps.logDir, runId: deps.runId, instances: 1, redisUrl: o.redisUrl, forceRedis: o.forceRedis,
+      logDir: deps.logDir, runId: deps.runId, instances: o.instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis,
       readyTimeoutMs: 60_000, apiKey, jwtSecret, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv,
     });
-    const hub = launched.services[0] as (typeof launched.services)[number];
+    const hubs = launched.services;
+    const hub = hubs[0] as (typeof hubs)[number];
     const t0 = nowMs();
     const sec = () => Math.round((nowMs() - t0) / 1000);
-    sampler = createProcessSampler({ processes: [{ label: hub.label, pid: hub.pid }], t0 });
+    sampler = createProcessSampler({ processes: hubs.map((h) => ({ label: h.label, pid: h.pid })), t0 });
     sampler.start();
-    scraper = createMetricsScraper({ targets: [{ label: hub.label, url: hub.url }], t0 });
+    scraper = createMetricsScraper({ targets: hubs.map((h) => ({ label: h.label, url: h.url })), t0 });
     scraper.start();
     const bigUid = `lt-${deps.runId}-big`;
 
     log(`storing ${o.backlog} messages for ${bigUid} (offline) in batches of ${o.fillBatch}…`);
     const fill = await fillBacklog({
-      url: hub.url, apiKey, uid: bigUid, n: o.backlog, batch: o.fillBatch, msgBytes: o.msgBytes, keyPrefix: `lt-${deps.runId}-fill`,
+      url: (hubs[hubs.length - 1] as typeof hub).url, apiKey, uid: bigUid, n: o.backlog, batch: o.fillBatch, msgBytes: o.msgBytes, keyPrefix: `lt-${deps.runId}-fill`,
       onProgress: (stored) => deps.progress?.(`[backlog] ${sec()}s fill | stored ${stored}/${o.backlog}`),
     });
     log(`stored ${fill.stored} in ${fill.seconds} s (${fill.perSec}/s, ${fill.retries} retries)`);
 
     receiver = forkWorker<ToDrainReceiver, FromDrainReceiver>(new URL("./drain-receiver.ts", import.meta.url), "drain-receiver");
-    receiver.send({ type: "init", config: { url: hub.url, uid: bigUid, token: signClientToken(bigUid, jwtSecret), n: o.backlog, t0, tickMs: 500, connectTimeoutMs: o.connectTimeoutMs } });
+    receiver.send({ type: "init", config: { url: hub.url, uid: bigUid, token: signClientToken(bigUid, jwtSecret), n: o.backlog, t0, tickMs: 500, connectTimeoutMs: o.connectTimeoutMs, protocol: o.clientProtocol } });
     await receiver.next("ready", 30_000);
     generatorSampler = createProcessSampler({ processes: [{ label: "coordinator", pid: process.pid }, { label: "drain-receiver", pid: receiver.pid }], t0 });
     generatorSampler.start();
@@ -98,11 +99,11 @@ export async function runBacklog(o: BacklogOptions, deps: BacklogDeps): Promise<
     const uids = Array.from({ length: o.others }, (_, i) => `lt-${deps.runId}-${i}`);
     const liveSec = o.beforeSec + o.connectTimeoutMs / 1000 + o.drainTimeoutSec + o.settleSec + 30;
     const maxSeq = Math.ceil(o.rate * liveSec) + 16;
-    live = createLiveClients({ url: hub.url, uids, jwtSecret, maxSeq, connectTimeoutMs: o.connectTimeoutMs });
+    live = createLiveClients({ urls: hubs.map((h) => h.url), uids, jwtSecret, maxSeq, connectTimeoutMs: o.connectTimeoutMs, protocol: o.clientProtocol });
     log(`connecting ${o.others} other users…`);
     await live.connect();
     const producer = createProducer({
-      producerIndex: 0, producerCount: 1, targets: [hub.url], localAddresses: [], apiKey, uids, rate: o.rate, durationSec: liveSec,
+      producerIndex: 0, producerCount: 1, targets: hubs.map((h) => h.url), localAddresses: [], apiKey, uids, rate: o.rate, durationSec: liveSec,
       batchSize: 1, maxInFlight: 256, connectionsPerTarget: 16, msgBytes: o.msgBytes, maxSeq, t0, tickMs: 500,
     });
     const producing = producer.run();

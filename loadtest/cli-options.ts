@@ -18,6 +18,7 @@ export const optionsSchema = z
     durationSec: z.coerce.number().positive().max(3600).default(20),
     batchSize: intIn(1, 1000).default(1),
     graceSec: z.coerce.number().min(0).max(600).default(10),
+    warmupSec: z.coerce.number().min(0).max(600).default(0),
     targets: z.array(loopbackUrl).default([]),
     serverPids: z.array(z.coerce.number().int().positive()).default([]),
     instances: intIn(1, 16).default(1),
@@ -38,6 +39,12 @@ export const optionsSchema = z
     sampleDb: z.boolean().default(false),
     sampleDbIntervalSec: z.coerce.number().min(1).max(600).default(10),
     failOnLoss: z.boolean().default(true),
+    /** start a redis-server of the run's own (implies forceRedis) */
+    redisServer: z.boolean().default(false),
+    cpuHogs: intIn(0, 16).default(0),
+    /** hub runs at each of these instance counts, back to back (ascending, distinct) */
+    compareInstances: z.array(intIn(1, 16)).max(4).default([]).transform((xs) => [...new Set(xs)].sort((a, b) => a - b)),
+    pgTrack: z.enum(["top", "all"]).default("top"),
   })
   .superRefine((o, ctx) => {
     if (o.rate * o.durationSec > 5_000_000) ctx.addIssue({ code: "custom", path: ["rate"], message: "rate × duration is capped at 5,000,000 messages" });
@@ -46,6 +53,14 @@ export const optionsSchema = z
     if (o.targets.length === 0 && o.clients / o.instances > 19_000) ctx.addIssue({ code: "custom", path: ["instances"], message: "more than 19,000 clients per hub instance would hit its open-files cap" });
     if (o.serverPids.length > 0 && o.targets.length === 0) ctx.addIssue({ code: "custom", path: ["serverPids"], message: "--server-pid only applies with --target" });
     if (o.sampleDb && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["sampleDb"], message: "--sample-db needs a hub this run starts (not --target or --baseline-only)" });
+    if (o.redisServer && o.targets.length > 0) ctx.addIssue({ code: "custom", path: ["redisServer"], message: "--redis-server needs servers this run starts (not --target)" });
+    const counts = o.compareInstances;
+    if (counts.length > 0) {
+      if (counts.length < 2) ctx.addIssue({ code: "custom", path: ["compareInstances"], message: "--compare-instances needs at least two counts, e.g. 1,2,4" });
+      if (o.targets.length > 0 || o.baseline !== "off") ctx.addIssue({ code: "custom", path: ["compareInstances"], message: "--compare-instances runs hubs this run starts: not with --target, --baseline or --baseline-only" });
+      if (o.clients / (counts[0] ?? 1) > 19_000) ctx.addIssue({ code: "custom", path: ["compareInstances"], message: "more than 19,000 clients per hub instance would hit its open-files cap" });
+      if (o.rate * o.durationSec * counts.length > 5_000_000) ctx.addIssue({ code: "custom", path: ["rate"], message: "rate × duration × instance counts is capped at 5,000,000 messages" });
+    }
   });
 
 export type LoadTestOptions = z.output<typeof optionsSchema>;
@@ -57,6 +72,9 @@ export const usage = `npm run loadtest -- [options]
   --duration D           seconds of publishing (20)
   --batch K              publish through POST /api/messages/batch in batches of K (1 = single API)
   --grace S              seconds to wait for outstanding messages after publishing (10)
+  --warmup S             the first S seconds of publishing are sent and checked for loss, but left out of the
+                         latency figures (hub and baseline alike: what a freshly connected crowd costs
+                         a cold process is not the steady state) (0)
   --uids-offline P%      share of users that connect only after publishing (backlog path) (0)
   --instances K          hub instances to start (1)        --nginx   put nginx in front (ip_hash)
   --target URL[,URL]     use running servers instead of starting hubs; --server-pid PID[,PID] to sample them
@@ -70,7 +88,16 @@ export const usage = `npm run loadtest -- [options]
   --api-key, --jwt-secret        for --target (dev defaults)
   --database-url URL     admin database; each run creates and drops its own beside it
   --redis-url URL        (redis://127.0.0.1:6379); --redis  use Redis with one instance too
+  --redis-server         start a redis-server of this run's own on a free port (implies --redis), so
+                         Redis command counts and CPU are this run's alone; stopped afterwards
   --hub-env KEY=VALUE    extra env for started hubs (repeatable)
+  --client-protocol P    frames (default: clients ask for "messages" frames) or message; clients
+                         take both events either way; the baseline ignores it
+  --cpu-hog N            N busy-loop processes beside the hub run and the baseline run (0)
+  --compare-instances L  hub runs at each instance count of L (e.g. 1,2,4; at most 4), back to back,
+                         all with Redis; delivered/s, CPU and Redis commands per message side by side
+  --pg-track top|all     pg_stat_statements: top-level statements only (top), or also those inside
+                         the hub's SQL functions (all)
   --sample-db            sample the hub's table sizes (messages/deliveries partitions, uid_streams, …)
   --sample-db-interval S seconds between storage samples (10)
   --out DIR              results directory (loadtest/results); --no-report  skip the files
@@ -86,12 +113,13 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     options: {
       ...sharedFlags,
       clients: { type: "string" }, rate: { type: "string" }, duration: { type: "string" }, batch: { type: "string" },
-      grace: { type: "string" }, target: { type: "string" }, "server-pid": { type: "string" }, instances: { type: "string" },
+      grace: { type: "string" }, warmup: { type: "string" }, target: { type: "string" }, "server-pid": { type: "string" }, instances: { type: "string" },
       nginx: { type: "boolean" }, "uids-offline": { type: "string" }, baseline: { type: "boolean" }, "baseline-only": { type: "boolean" },
       workers: { type: "string" }, producers: { type: "string" }, "connect-rate": { type: "string" }, "connect-timeout": { type: "string" },
       "max-in-flight": { type: "string" }, connections: { type: "string" }, "msg-bytes": { type: "string" },
       "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
       "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, "allow-loss": { type: "boolean" },
+      "redis-server": { type: "boolean" }, "cpu-hog": { type: "string" }, "compare-instances": { type: "string" }, "pg-track": { type: "string" },
     },
   });
   if (values.help) {
@@ -100,7 +128,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
   }
   const input: LoadTestInput = {
     ...sharedInput(values),
-    clients: values.clients, rate: values.rate, durationSec: values.duration, batchSize: values.batch, graceSec: values.grace,
+    clients: values.clients, rate: values.rate, durationSec: values.duration, batchSize: values.batch, graceSec: values.grace, warmupSec: values.warmup,
     targets: list(values.target), serverPids: list(values["server-pid"]), instances: values.instances, nginx: values.nginx,
     latePercent: values["uids-offline"]?.replace(/%$/, ""),
     baseline: values["baseline-only"] ? "only" : values.baseline ? "also" : "off",
@@ -108,6 +136,8 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     connectTimeoutMs: values["connect-timeout"], maxInFlight: values["max-in-flight"], connectionsPerTarget: values.connections,
     msgBytes: values["msg-bytes"], sourceAddresses: values["source-addresses"], apiKey: values["api-key"], jwtSecret: values["jwt-secret"],
     sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"], failOnLoss: values["allow-loss"] ? false : undefined,
+    redisServer: values["redis-server"], cpuHogs: values["cpu-hog"], compareInstances: list(values["compare-instances"]),
+    pgTrack: values["pg-track"] as LoadTestOptions["pgTrack"] | undefined,
   };
   return validateOptions(optionsSchema, input);
 }

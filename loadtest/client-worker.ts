@@ -1,10 +1,12 @@
 /**
  * Forked process holding a slice of the clients: connects them (paced), acks and records every
- * `message`, dedupes by sequence number, and reports progress and a final tally to the coordinator.
+ * message (`message` events or `messages` frames, delivery-events.ts), dedupes by sequence number,
+ * and reports progress and a final tally to the coordinator.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import { signClientToken } from "./client-token.ts";
+import { createDeliveryCounters, handshakeAuth, listenForDeliveries } from "./delivery-events.ts";
 import type { ClientFinal, ClientProgress, ClientSpec, ClientWorkerConfig, FromClientWorker, ToClientWorker } from "./ipc-messages.ts";
 import { LOOP_RESOLUTION_MS, loopDelaySummary, paced } from "./pace.ts";
 import { createBitmap, decodeBitmap, encodeBitmap, forEachSet, hasBit, inRange, setBit, type SeqBitmap } from "./seq-bitmap.ts";
@@ -28,7 +30,8 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
   let accepted: SeqBitmap | undefined;
   let outstanding = -1;
   let connected = 0, connectErrors = 0, disconnects = 0, received = 0, duplicates = 0;
-  let misrouted = 0, malformed = 0, acksSent = 0, noAckCallback = 0;
+  let misrouted = 0, malformed = 0;
+  const deliveries = createDeliveryCounters();
   let lateConnectStartedAt = 0, lastLateReceiptAt = 0;
   let finishing = false;
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
@@ -44,11 +47,8 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
     return p;
   };
 
-  const onMessage = (spec: ClientSpec, payload: unknown, ack: unknown) => {
-    if (typeof ack === "function") {
-      (ack as () => void)();
-      acksSent++;
-    } else noAckCallback++;
+  let measureFrom = 0;
+  const onMessage = (spec: ClientSpec, payload: unknown) => {
     const now = nowMs();
     const msg = (payload as { msg?: { t?: unknown; g?: unknown } } | null)?.msg;
     const g = msg?.g, t = msg?.t;
@@ -72,6 +72,7 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
     const second = Math.max(0, Math.floor((now - config.t0) / 1000));
     bumpCounter(spec.late ? backlogPerSecond : receivedPerSecond, second);
     const us = (now - t) * 1000;
+    if (t < measureFrom) return; // warm-up: delivered and counted, not timed
     if (spec.late) {
       recordValue(backlogLatency, us);
       lastLateReceiptAt = now;
@@ -87,7 +88,7 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
     new Promise((settle) => {
       const startedAt = nowMs();
       const options: ClientOptions = {
-        auth: { token },
+        auth: handshakeAuth(token, config.protocol),
         transports: ["websocket"],
         forceNew: true,
         timeout: config.connectTimeoutMs,
@@ -115,7 +116,10 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
         disconnects++;
         noteError(`disconnect ${spec.uid}: ${reason}`);
       });
-      socket.on("message", (payload: unknown, ack: unknown) => onMessage(spec, payload, ack));
+      listenForDeliveries(socket, deliveries, (payload) => onMessage(spec, payload), (frame) => {
+        malformed++;
+        noteError(`malformed messages frame: ${JSON.stringify(frame).slice(0, 200)}`);
+      });
     });
 
   const connectAll = async (specs: ClientSpec[]): Promise<void> => {
@@ -146,7 +150,7 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
     }
     return {
       workerIndex: config.workerIndex, seen: encodeBitmap(seen), connected, connectErrors, disconnects, received,
-      duplicates, unexpected: unexpected + malformed, misrouted, acksSent, noAckCallback, lost, lostLate, lostSample,
+      duplicates, unexpected: unexpected + malformed, misrouted, acksSent: deliveries.acksSent, noAckCallback: deliveries.noAckCallback, deliveries, lost, lostLate, lostSample,
       latency: toSparse(latency), backlogLatency: toSparse(backlogLatency), series: seriesToSparse(series),
       receivedPerSecond, backlogPerSecond, connectTime: toSparse(connectTime), errorSample, lateConnectStartedAt, lastLateReceiptAt,
       eventLoopDelayMs: loopDelaySummary(loop),
@@ -164,6 +168,9 @@ function createClientWorker(config: ClientWorkerConfig, send: (m: FromClientWork
       lateConnectStartedAt = nowMs();
       await connectAll(config.clients.filter((c) => c.late));
       send({ type: "late-connected", progress: progress() });
+    },
+    measureFrom(at: number) {
+      measureFrom = at;
     },
     setAccepted(encoded: string) {
       const acc = decodeBitmap(encoded, config.maxSeq);
@@ -193,6 +200,7 @@ function main(): void {
       void worker.start();
     } else if (m.type === "connect-late") void worker?.connectLate();
     else if (m.type === "accepted") worker?.setAccepted(m.bitmap);
+    else if (m.type === "measure-from") worker?.measureFrom(m.at);
     else if (m.type === "finish") {
       worker?.finish();
       setTimeout(() => process.exit(0), 500).unref();

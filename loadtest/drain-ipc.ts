@@ -1,4 +1,5 @@
 /** Messages between the backlog scenario's coordinator and its drain receiver (drain-receiver.ts). */
+import type { ClientProtocol, DeliveryCounters } from "./delivery-events.ts";
 
 export interface DrainReceiverConfig {
   url: string;
@@ -10,6 +11,8 @@ export interface DrainReceiverConfig {
   t0: number;
   tickMs: number;
   connectTimeoutMs: number;
+  /** what it asks for in the handshake; it takes both delivery events either way */
+  protocol: ClientProtocol;
 }
 
 export type ToDrainReceiver = { type: "init"; config: DrainReceiverConfig } | { type: "connect" } | { type: "finish" };
@@ -37,6 +40,8 @@ export interface DrainFinal extends DrainProgress {
   redelivered: number;
   acksSent: number;
   noAckCallback: number;
+  /** delivery events by kind (delivery-events.ts) */
+  deliveries: DeliveryCounters;
   connectErrors: number;
   disconnects: number;
   errorSample: string[];

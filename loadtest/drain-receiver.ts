@@ -1,10 +1,12 @@
 /**
- * Forked process holding the big uid's one socket: acks every `message`, feeds its sequence number
+ * Forked process holding the big uid's one socket: acks every `message` event or `messages` frame
+ * (delivery-events.ts), feeds each message's sequence number
  * to the drain tally, reports ticks, "complete" once all n arrived, and a final tally on "finish".
  * A process of its own so its receive work does not skew the other users' latency figures.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
+import { createDeliveryCounters, handshakeAuth, listenForDeliveries } from "./delivery-events.ts";
 import type { DrainFinal, DrainProgress, DrainReceiverConfig, FromDrainReceiver, ToDrainReceiver } from "./drain-ipc.ts";
 import { createDrainTally, isComplete, missing, recordReceipt } from "./drain-tally.ts";
 import { LOOP_RESOLUTION_MS, loopDelaySummary } from "./pace.ts";
@@ -17,18 +19,15 @@ function createReceiver(config: DrainReceiverConfig, send: (m: FromDrainReceiver
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   let socket: Socket | undefined;
   let connected = false, finishing = false, completeSent = false;
-  let connectStartAt = 0, connectedAt = 0, redelivered = 0, acksSent = 0, noAckCallback = 0, connectErrors = 0, disconnects = 0;
+  let connectStartAt = 0, connectedAt = 0, redelivered = 0, connectErrors = 0, disconnects = 0;
+  const deliveries = createDeliveryCounters();
   const note = (text: string) => {
     if (errorSample.length < 20) errorSample.push(text);
   };
   const progress = (): DrainProgress => ({ received: tally.received, duplicates: tally.duplicates, outOfOrder: tally.outOfOrder, connected });
   const ticker = setInterval(() => send({ type: "tick", progress: progress() }), config.tickMs);
 
-  const onMessage = (payload: unknown, ack: unknown) => {
-    if (typeof ack === "function") {
-      (ack as () => void)();
-      acksSent++;
-    } else noAckCallback++;
+  const onMessage = (payload: unknown) => {
     const now = nowMs();
     const p = payload as { msg?: { s?: unknown }; attempt?: unknown } | null;
     if (typeof p?.attempt === "number" && p.attempt > 1) redelivered++;
@@ -46,7 +45,7 @@ function createReceiver(config: DrainReceiverConfig, send: (m: FromDrainReceiver
     connect() {
       loop.enable();
       connectStartAt = nowMs();
-      socket = io(config.url, { auth: { token: config.token }, transports: ["websocket"], forceNew: true, timeout: config.connectTimeoutMs, reconnectionDelay: 1000, reconnectionDelayMax: 5000 });
+      socket = io(config.url, { auth: handshakeAuth(config.token, config.protocol), transports: ["websocket"], forceNew: true, timeout: config.connectTimeoutMs, reconnectionDelay: 1000, reconnectionDelayMax: 5000 });
       socket.on("connect", () => {
         connected = true;
         if (connectedAt > 0) return;
@@ -63,7 +62,7 @@ function createReceiver(config: DrainReceiverConfig, send: (m: FromDrainReceiver
         disconnects++;
         note(`disconnect: ${reason}`);
       });
-      socket.on("message", onMessage);
+      listenForDeliveries(socket, deliveries, onMessage, (frame) => note(`malformed messages frame: ${JSON.stringify(frame).slice(0, 200)}`));
     },
     finish(): DrainFinal {
       finishing = true;
@@ -72,7 +71,7 @@ function createReceiver(config: DrainReceiverConfig, send: (m: FromDrainReceiver
       const m = missing(tally);
       return {
         ...progress(), invalid: tally.invalid, missing: m.count, missingSample: m.sample, outOfOrderSample: tally.outOfOrderSample,
-        connectStartAt, connectedAt, firstAt: tally.firstAt, lastAt: tally.lastAt, perSecond, redelivered, acksSent, noAckCallback,
+        connectStartAt, connectedAt, firstAt: tally.firstAt, lastAt: tally.lastAt, perSecond, redelivered, acksSent: deliveries.acksSent, noAckCallback: deliveries.noAckCallback, deliveries,
         connectErrors, disconnects, errorSample, eventLoopDelayMs: loopDelaySummary(loop),
       };
     },

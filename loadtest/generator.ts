@@ -3,6 +3,7 @@
  * connects clients, publishes for the duration, connects the late (backlog) clients, waits out the
  * grace period (or until nothing is outstanding), and returns the raw tallies of every process.
  */
+import type { ClientProtocol } from "./delivery-events.ts";
 import type { ClientFinal, ClientProgress, ClientSpec, FromClientWorker, FromProducer, ProducerFinal, ProducerProgress, ToClientWorker, ToProducer } from "./ipc-messages.ts";
 import { sleep } from "./support/wait-for.ts";
 import { createMetricsScraper, type InstanceMetrics, type MetricsTarget } from "./metrics-scraper.ts";
@@ -25,6 +26,8 @@ export interface GeneratorOptions {
   durationSec: number;
   batchSize: number;
   graceSec: number;
+  /** messages published in the first this many seconds are left out of the latency figures */
+  warmupSec: number;
   connectRatePerSec: number;
   connectTimeoutMs: number;
   workers: number;
@@ -32,12 +35,20 @@ export interface GeneratorOptions {
   maxInFlight: number;
   connectionsPerTarget: number;
   msgBytes: number;
+  clientProtocol: ClientProtocol;
   apiKey: string;
   jwtSecret: string;
   servers: SampledProcess[];
   /** instances whose /metrics to scrape (optional extra data) */
   metricsTargets: MetricsTarget[];
+  /** called as publishing starts and as the grace period ends: the window costs are measured over */
+  window?: MeasurementWindow;
   onProgress?: (p: ProgressSnapshot) => void;
+}
+
+export interface MeasurementWindow {
+  start(): Promise<void>;
+  end(): Promise<void>;
 }
 
 export interface ProgressSnapshot {
@@ -70,7 +81,7 @@ export interface Phases {
 export interface RawRun {
   label: string;
   t0: number;
-  options: Omit<GeneratorOptions, "onProgress" | "jwtSecret" | "apiKey" | "servers" | "metricsTargets">;
+  options: Omit<GeneratorOptions, "onProgress" | "jwtSecret" | "apiKey" | "servers" | "metricsTargets" | "window">;
   /** seconds since t0 */
   phases: Phases;
   clientFinals: ClientFinal[];
@@ -136,6 +147,7 @@ export async function runGenerator(o: GeneratorOptions): Promise<RawRun> {
         config: {
           workerIndex: w, clients: specs.filter((_, i) => i % workerCount === w), uidCount: o.clients, jwtSecret: o.jwtSecret,
           t0, connectRatePerSec: Math.max(1, o.connectRatePerSec / workerCount), connectTimeoutMs: o.connectTimeoutMs, maxSeq, tickMs,
+          protocol: o.clientProtocol,
         },
       });
     }
@@ -181,8 +193,10 @@ export async function runGenerator(o: GeneratorOptions): Promise<RawRun> {
     const connectBudget = o.connectTimeoutMs + (o.clients / o.connectRatePerSec) * 1000 + 10_000;
     await Promise.all([...clients.map((c) => c.next("ready", connectBudget)), ...producers.map((p) => p.next("ready", 30_000))]);
 
+    await o.window?.start();
     phase = "publish";
     const publishStart = sec(nowMs());
+    if (o.warmupSec > 0) for (const c of clients) c.send({ type: "measure-from", at: nowMs() + o.warmupSec * 1000 });
     for (const p of producers) p.send({ type: "start" });
     const producerFinals = (await Promise.all(producers.map((p) => p.next("done", (o.durationSec + 60) * 1000)))).map((m) => m.final);
     const publishEnd = sec(nowMs());
@@ -206,6 +220,7 @@ export async function runGenerator(o: GeneratorOptions): Promise<RawRun> {
       await sleep(100);
     }
 
+    await o.window?.end();
     phase = "finish";
     for (const c of clients) c.send({ type: "finish" });
     const clientFinals = (await Promise.all(clients.map((c) => c.next("final", 30_000)))).map((m) => m.final);
@@ -216,7 +231,7 @@ export async function runGenerator(o: GeneratorOptions): Promise<RawRun> {
     const serverMetrics = await scraper.stop();
     let acceptedTotal = 0;
     for (const f of producerFinals) acceptedTotal += f.accepted;
-    const { onProgress: _p, jwtSecret: _j, apiKey: _a, servers: _s, metricsTargets: _m, ...options } = o;
+    const { onProgress: _p, jwtSecret: _j, apiKey: _a, servers: _s, metricsTargets: _m, window: _w, ...options } = o;
     return {
       label: o.label, t0, options, phases: { connectStart, publishStart, publishEnd, graceStart, end },
       clientFinals, producerFinals, acceptedTotal, processes, generatorProcesses, serverMetrics, maxSeq,

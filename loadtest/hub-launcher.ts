@@ -13,10 +13,18 @@ export interface HubLaunchOptions extends LaunchCommon {
   databaseAdminUrl: string;
   /** extra env for every instance (DRAIN_BATCH=…, GROUP_COMMIT_MS=…) */
   hubEnv: Record<string, string>;
+  /** runs on the migrated database before any hub connects (extensions, settings) */
+  prepareDatabase?: (db: { name: string; url: string }) => Promise<void>;
 }
 
 export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> {
   const db = await createThrowawayDatabase({ adminUrl: o.databaseAdminUrl, label: "load" });
+  try {
+    await o.prepareDatabase?.(db);
+  } catch (err) {
+    await db.drop().catch(() => undefined);
+    throw err;
+  }
   const prefix = `lt-${o.runId}`;
   const useRedis = o.instances > 1 || o.forceRedis;
   const env = {

@@ -1,3 +1,4 @@
+import type { ClientProtocol, DeliveryCounters } from "./delivery-events.ts";
 import type { SparseHistogram } from "./stats.ts";
 import type { SparseSeries } from "./time-series.ts";
 
@@ -24,6 +25,8 @@ export interface ClientWorkerConfig {
   connectTimeoutMs: number;
   maxSeq: number;
   tickMs: number;
+  /** what the clients ask for in the handshake; they take both delivery events either way */
+  protocol: ClientProtocol;
 }
 
 export type ToClientWorker =
@@ -31,6 +34,8 @@ export type ToClientWorker =
   | { type: "connect-late" }
   /** the producers' accepted bitmap, so the worker can count what it still waits for */
   | { type: "accepted"; bitmap: string }
+  /** messages published before `at` (epoch ms) stay out of the latency figures (a warm-up) */
+  | { type: "measure-from"; at: number }
   | { type: "finish" };
 
 export interface ClientProgress {
@@ -60,6 +65,8 @@ export interface ClientFinal {
   misrouted: number;
   acksSent: number;
   noAckCallback: number;
+  /** delivery events by kind (delivery-events.ts) */
+  deliveries: DeliveryCounters;
   lost: number;
   /** the part of `lost` addressed to late (backlog) clients */
   lostLate: number;

@@ -1,10 +1,11 @@
 /**
  * The "other" users of the backlog scenario, in the coordinator process: one socket per uid, acks
- * every `message`, dedupes by the producer's sequence number g (uid = uids[g % uids.length]) and
+ * every `message` event or `messages` frame (delivery-events.ts), dedupes by the producer's sequence number g (uid = uids[g % uids.length]) and
  * keeps each first receipt as (publish time, receipt time) for the phase split afterwards.
  */
 import { io, type Socket } from "socket.io-client";
 import { signClientToken } from "./client-token.ts";
+import { createDeliveryCounters, handshakeAuth, listenForDeliveries, type ClientProtocol } from "./delivery-events.ts";
 import { paced } from "./pace.ts";
 import { createBitmap, forEachSet, hasBit, inRange, setBit, type SeqBitmap } from "./seq-bitmap.ts";
 import { createHistogram, recordValue, type Histogram } from "./stats.ts";
@@ -28,7 +29,7 @@ export interface LiveClientStats {
   errorSample: string[];
 }
 
-export function createLiveClients(o: { url: string; uids: string[]; jwtSecret: string; maxSeq: number; connectTimeoutMs: number }) {
+export function createLiveClients(o: { urls: string[]; uids: string[]; jwtSecret: string; maxSeq: number; connectTimeoutMs: number; protocol: ClientProtocol }) {
   const seen = createBitmap(o.maxSeq);
   const receipts: LiveReceipts = { t: [], at: [] };
   const sockets: Socket[] = [];
@@ -39,8 +40,8 @@ export function createLiveClients(o: { url: string; uids: string[]; jwtSecret: s
     if (s.errorSample.length < 20) s.errorSample.push(text);
   };
 
-  const onMessage = (index: number, payload: unknown, ack: unknown) => {
-    if (typeof ack === "function") (ack as () => void)();
+  const deliveries = createDeliveryCounters();
+  const onMessage = (index: number, payload: unknown) => {
     const now = nowMs();
     const msg = (payload as { msg?: { t?: unknown; g?: unknown } } | null)?.msg;
     const g = msg?.g, t = msg?.t;
@@ -62,8 +63,8 @@ export function createLiveClients(o: { url: string; uids: string[]; jwtSecret: s
 
   const connectOne = (uid: string, index: number): Promise<void> =>
     new Promise((settle) => {
-      const socket = io(o.url, {
-        auth: { token: signClientToken(uid, o.jwtSecret) }, transports: ["websocket"], forceNew: true,
+      const socket = io(o.urls[index % o.urls.length] as string, {
+        auth: handshakeAuth(signClientToken(uid, o.jwtSecret), o.protocol), transports: ["websocket"], forceNew: true,
         timeout: o.connectTimeoutMs, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
       });
       sockets.push(socket);
@@ -82,7 +83,10 @@ export function createLiveClients(o: { url: string; uids: string[]; jwtSecret: s
         s.disconnects++;
         note(`disconnect ${uid}: ${reason}`);
       });
-      socket.on("message", (payload: unknown, ack: unknown) => onMessage(index, payload, ack));
+      listenForDeliveries(socket, deliveries, (payload) => onMessage(index, payload), (frame) => {
+        s.malformed++;
+        note(`malformed messages frame: ${JSON.stringify(frame).slice(0, 200)}`);
+      });
     });
 
   return {

@@ -1,7 +1,10 @@
 /**
- * Optional extra data from the hub's Prometheus endpoint: its own event-loop lag over the run and
- * how much each counter grew. Servers without /metrics (the baseline) are skipped silently.
+ * Optional extra data from the hub's Prometheus endpoint: its own event-loop lag over the run, how
+ * much each counter grew, and what its phase histogram (phase-timings.ts) observed. Servers without
+ * /metrics (the baseline) are skipped silently.
  */
+import { PHASE_FAMILY, PHASE_LABEL } from "./phase-timings.ts";
+import { histogramDelta, parseHistogramFamily, type PromHistogram } from "./prom-histogram.ts";
 import { sleep } from "./support/wait-for.ts";
 import { nowMs } from "./time-series.ts";
 
@@ -25,6 +28,8 @@ export interface InstanceMetrics {
   counterDeltas: Record<string, number>;
   /** last value of every gauge whose name ends in queue_depth or connections */
   lastGauges: Record<string, number>;
+  /** `pushhub_phase_seconds` by phase, observed between the first and last scrape; {} when absent */
+  phaseHistograms: Record<string, PromHistogram>;
 }
 
 /** Sums samples by metric name: `name{labels} value` lines, comments skipped. */
@@ -45,7 +50,11 @@ const pick = (m: Map<string, number>, suffix: string) => {
 };
 
 export function createMetricsScraper(deps: { targets: MetricsTarget[]; t0: number; intervalMs?: number }) {
-  const state = deps.targets.map((t) => ({ ...t, first: undefined as Map<string, number> | undefined, last: undefined as Map<string, number> | undefined, lag: [] as LoopLagSample[], absent: false, busy: false }));
+  type Phases = Map<string, PromHistogram>;
+  const state = deps.targets.map((t) => ({
+    ...t, first: undefined as Map<string, number> | undefined, last: undefined as Map<string, number> | undefined,
+    firstPhases: undefined as Phases | undefined, lastPhases: undefined as Phases | undefined, lag: [] as LoopLagSample[], absent: false, busy: false,
+  }));
   let timer: NodeJS.Timeout | undefined;
   let stopped: Promise<InstanceMetrics[]> | undefined;
 
@@ -63,6 +72,9 @@ export function createMetricsScraper(deps: { targets: MetricsTarget[]; t0: numbe
           const m = parsePrometheus(text);
           s.first ??= m;
           s.last = m;
+          const phases = parseHistogramFamily(text, PHASE_FAMILY, PHASE_LABEL);
+          s.firstPhases ??= phases;
+          s.lastPhases = phases;
           const p50 = pick(m, "eventloop_lag_p50_seconds"), p99 = pick(m, "eventloop_lag_p99_seconds"), max = pick(m, "eventloop_lag_max_seconds");
           if (p99 !== undefined) {
             const ms = (v: number | undefined) => Math.round((v ?? 0) * 1e5) / 100;
@@ -99,7 +111,9 @@ export function createMetricsScraper(deps: { targets: MetricsTarget[]; t0: numbe
         if (k.endsWith("_total") && !k.includes("process_")) counterDeltas[k] = v - (s.first?.get(k) ?? 0);
         if (k.endsWith("queue_depth") || k.endsWith("_connections")) lastGauges[k] = v;
       }
-      return { label: s.label, available: s.last !== undefined, eventLoopLag: s.lag, counterDeltas, lastGauges };
+      const phaseHistograms: Record<string, PromHistogram> = {};
+      for (const [phase, h] of s.lastPhases ?? []) phaseHistograms[phase] = histogramDelta(s.firstPhases?.get(phase), h);
+      return { label: s.label, available: s.last !== undefined, eventLoopLag: s.lag, counterDeltas, lastGauges, phaseHistograms };
     });
   }
 }

@@ -2,8 +2,8 @@
  * Samples CPU (utime+stime from /proc/<pid>/stat) and RSS (VmRSS from /proc/<pid>/status) of a set
  * of processes once per interval. Linux only; a process that went away just stops producing samples.
  */
-import { execFileSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import { clockTicks, readProcStat } from "./proc-stat.ts";
 import { nowMs } from "./time-series.ts";
 
 export interface SampledProcess {
@@ -36,29 +36,13 @@ export interface ProcessSampler {
   stop(): ProcessSamples[];
 }
 
-function clockTicks(): number {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-}
-
-async function readCpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  // fields after the parenthesised command name; utime and stime are fields 14 and 15
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(rest[11]) + Number(rest[12]);
-}
-
 /** Direct children of a process (nginx's workers under its master), from the ppid field of /proc/<pid>/stat. */
 export async function childPids(pid: number): Promise<number[]> {
   const out: number[] = [];
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) out.push(Number(entry));
+      if ((await readProcStat(Number(entry))).ppid === pid) out.push(Number(entry));
     } catch {
       // gone meanwhile
     }
@@ -82,7 +66,7 @@ export function createProcessSampler(deps: { processes: SampledProcess[]; t0: nu
       state.map(async (s) => {
         if (!s.alive) return;
         try {
-          const [ticks, rssMB] = await Promise.all([readCpuTicks(s.pid), readRssMB(s.pid)]);
+          const [{ cpuTicks: ticks }, rssMB] = await Promise.all([readProcStat(s.pid), readRssMB(s.pid)]);
           const at = nowMs();
           if (s.lastTicks >= 0) {
             const cpuPct = ((ticks - s.lastTicks) / hz / ((at - s.lastAt) / 1000)) * 100;

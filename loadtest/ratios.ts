@@ -1,4 +1,5 @@
 /** Our figures as a ratio of the baseline (the bare Socket.IO ceiling) measured in the same run. */
+import { ratioOf as ratio } from "./cost-figures.ts";
 import type { ScenarioSummary } from "./summary.ts";
 
 export interface Ratios {
@@ -13,10 +14,13 @@ export interface Ratios {
   /** hub ÷ baseline server resources, summed over instances */
   serverCpuMean: number | null;
   serverRssMax: number | null;
+  /** hub ÷ baseline server CPU ms per delivered message (publishing + grace, summed over instances) */
+  serverCpuPerMessage: number | null;
+  /** hub ÷ baseline Redis commands per delivered message, when both used Redis */
+  redisCallsPerMessage: number | null;
 }
 
-const ratio = (ours: number, ceiling: number): number | null =>
-  ceiling > 0 && Number.isFinite(ours) ? Math.round((ours / ceiling) * 1000) / 1000 : null;
+const redisPerMessage = (s: ScenarioSummary) => (s.cost?.redis && "callsPerMessage" in s.cost.redis ? s.cost.redis.callsPerMessage : null);
 
 export function computeRatios(hub: ScenarioSummary, baseline: ScenarioSummary): Ratios {
   return {
@@ -28,5 +32,7 @@ export function computeRatios(hub: ScenarioSummary, baseline: ScenarioSummary): 
     latencyMax: ratio(hub.latencyMs.max, baseline.latencyMs.max),
     serverCpuMean: ratio(hub.serversTotal.cpuMeanPct, baseline.serversTotal.cpuMeanPct),
     serverRssMax: ratio(hub.serversTotal.rssMaxMB, baseline.serversTotal.rssMaxMB),
+    serverCpuPerMessage: ratio(hub.cost?.serverMsPerMessage, baseline.cost?.serverMsPerMessage),
+    redisCallsPerMessage: ratio(redisPerMessage(hub), redisPerMessage(baseline)),
   };
 }

@@ -1,6 +1,7 @@
 /** Self-contained HTML report (inline CSS + SVG, no scripts, no network). */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { cell, comparisonSection, costSection, phasesSection } from "./report-cost-html.ts";
 import type { LoadTestResult } from "./report-json.ts";
 import { displayBins, fromSparse } from "./stats.ts";
 import type { StorageReport } from "./storage-summary.ts";
@@ -9,10 +10,14 @@ import { escapeXml as esc, histogramChart, lineChart, type LineSeries } from "./
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"];
 
-const cell = (v: unknown) => `<td>${esc(v === null || v === undefined ? "—" : typeof v === "number" ? String(v) : String(v))}</td>`;
+const scenarios = (r: LoadTestResult): ScenarioSummary[] => r.instanceRuns ?? [r.hub, r.baseline].filter((s): s is ScenarioSummary => s !== undefined);
+const groupMs = (s: ScenarioSummary, group: string) => s.cost?.groups.find((g) => g.group === group)?.msPerMessage;
+// results saved before these fields existed are re-rendered too (render-report.ts)
+const d = (s: ScenarioSummary): ScenarioSummary["messages"]["deliveries"] | undefined => s.messages.deliveries;
+const redisPerMsg = (s: ScenarioSummary) => (s.cost?.redis && "callsPerMessage" in s.cost.redis ? s.cost.redis.callsPerMessage : undefined);
 
 function summaryRows(r: LoadTestResult): string {
-  const runs = [r.hub, r.baseline];
+  const runs = scenarios(r);
   const ratios = r.ratios as unknown as Record<string, number | null> | undefined;
   const rows: Array<[string, (s: ScenarioSummary) => unknown, string?]> = [
     ["clients (late / backlog)", (s) => `${s.clients.total} (${s.clients.late})`],
@@ -36,10 +41,15 @@ function summaryRows(r: LoadTestResult): string {
     ["HTTP publish p50 / p99 ms", (s) => `${s.httpLatencyMs.p50} / ${s.httpLatencyMs.p99}`],
     ["server CPU mean % (sum)", (s) => s.serversTotal.cpuMeanPct, "serverCpuMean"],
     ["server RSS max MB (sum)", (s) => s.serversTotal.rssMaxMB, "serverRssMax"],
+    ["server CPU ms per delivered msg (sum; publishing + grace)", (s) => s.cost?.serverMsPerMessage, "serverCpuPerMessage"],
+    ["PostgreSQL CPU ms per delivered msg (run's database)", (s) => groupMs(s, "postgres")],
+    ["Redis CPU ms per delivered msg", (s) => groupMs(s, "redis")],
+    ["Redis commands per delivered msg", (s) => redisPerMsg(s), "redisCallsPerMessage"],
+    ["delivery events: message / messages frames (msgs in frames)", (s) => (d(s) ? `${d(s)?.messageEvents} / ${d(s)?.frames} (${d(s)?.framedMessages})` : undefined)],
   ];
-  const head = `<tr><th>metric</th>${runs.map((s) => (s ? `<th>${esc(s.label)}</th>` : "")).join("")}${ratios ? "<th>hub ÷ baseline</th>" : ""}</tr>`;
+  const head = `<tr><th>metric</th>${runs.map((s) => `<th>${esc(s.label)}</th>`).join("")}${ratios ? "<th>hub ÷ baseline</th>" : ""}</tr>`;
   const body = rows
-    .map(([name, f, key]) => `<tr><th>${esc(name)}</th>${runs.map((s) => (s ? cell(f(s)) : "")).join("")}${ratios ? cell(key ? ratios[key] : "") : ""}</tr>`)
+    .map(([name, f, key]) => `<tr><th>${esc(name)}</th>${runs.map((s) => cell(f(s))).join("")}${ratios ? cell(key ? ratios[key] : "") : ""}</tr>`)
     .join("\n");
   return `<table>${head}${body}</table>`;
 }
@@ -59,7 +69,7 @@ function processTable(s: ScenarioSummary): string {
 const pts = (s: ScenarioSummary, ys: number[]): Array<[number, number]> => s.series.second.map((x, i) => [x, ys[i] ?? 0]);
 
 function charts(r: LoadTestResult): string {
-  const runs = [r.hub, r.baseline].filter((s): s is ScenarioSummary => s !== undefined);
+  const runs = scenarios(r);
   const latency: LineSeries[] = runs.flatMap((s, i) => [
     { name: `${s.label} p50`, color: COLORS[0] as string, points: pts(s, s.series.p50Ms), dashed: i > 0 },
     { name: `${s.label} p99`, color: COLORS[1] as string, points: pts(s, s.series.p99Ms), dashed: i > 0 },
@@ -122,6 +132,8 @@ function details(s: ScenarioSummary): string {
   return `<h2>${esc(s.label)}: ${esc(s.target.kind)} × ${s.target.instances}${s.target.nginx ? " behind nginx" : ""}</h2>
 <p>targets: ${esc(s.target.urls.join(", "))}. Phases (s): connect ${ph.connectStart}, publish ${ph.publishStart}–${ph.publishEnd}, grace from ${ph.graceStart}, end ${ph.end}.</p>
 ${processTable(s)}
+${s.cost ? costSection(s.cost) : ""}
+${phasesSection(s.phaseTimings ?? [])}
 ${serverMetricsTable(s)}
 <h3>warnings</h3>${list(s.warnings)}
 <h3>lost (sample)</h3>${list(s.lostSample.map((l) => `seq ${l.seq} → ${l.uid}`))}
@@ -131,7 +143,7 @@ ${serverMetricsTable(s)}
 export function renderHtmlReport(r: LoadTestResult): string {
   const o = r.options;
   const verdict = r.ok ? `<p class="ok">no accepted message lost</p>` : `<p class="bad">LOSS: accepted messages were not received within the grace period</p>`;
-  const runs = [r.hub, r.baseline].filter((s): s is ScenarioSummary => s !== undefined);
+  const runs = scenarios(r);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>push-hub load test — ${esc(r.name)}</title>
 <style>
@@ -142,8 +154,9 @@ th:first-child{text-align:left}tr:nth-child(even){background:#fafafa}figure{marg
 </style></head><body>
 <h1>push-hub load test — ${esc(r.name)}</h1>
 <p>${esc(r.startedAt)} → ${esc(r.finishedAt)} · ${r.machine.cpus} × ${esc(r.machine.cpuModel)}, ${r.machine.memoryGB} GiB, Node ${esc(r.machine.node)}</p>
-<p>${o.clients} clients (${o.latePercent}% connect late), ${o.rate} msgs/s for ${o.durationSec} s via ${o.batchSize > 1 ? `batch API (${o.batchSize}/request)` : "single-message API"}, grace ${o.graceSec} s${r.baseline ? "; the baseline is a bare Socket.IO server that emits directly (no persistence, no acks, no backlog: its late clients get nothing, which is not counted as loss)" : ""}.</p>
+<p>${o.clients} clients (${o.latePercent}% connect late), ${o.rate} msgs/s for ${o.durationSec} s via ${o.batchSize > 1 ? `batch API (${o.batchSize}/request)` : "single-message API"}, grace ${o.graceSec} s; clients ask for ${esc(o.clientProtocol ?? "message")}${o.cpuHogs ? `; ${o.cpuHogs} CPU hog process(es) busy beside the servers` : ""}${o.redisServer ? "; Redis: this run's own redis-server" : ""}${r.baseline ? "; the baseline is a bare Socket.IO server that emits directly (no persistence, no acks, no backlog: its late clients get nothing, which is not counted as loss)" : ""}.</p>
 ${verdict}
+${r.instanceComparison ? comparisonSection(r.instanceComparison) : ""}
 ${summaryRows(r)}
 ${charts(r)}
 ${runs.map(details).join("\n")}

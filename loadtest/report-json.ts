@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { dirname } from "node:path";
 import type { LoadTestOptions } from "./cli-options.ts";
+import { compareInstanceRuns, type InstanceComparisonRow } from "./instance-comparison.ts";
 import { computeRatios, type Ratios } from "./ratios.ts";
 import type { ScenarioSummary } from "./summary.ts";
 
@@ -16,14 +17,27 @@ export interface LoadTestResult {
   baseline?: ScenarioSummary;
   /** hub figures ÷ baseline figures, when both ran */
   ratios?: Ratios;
-  /** true when the hub (or, with --baseline-only, the baseline) lost no accepted message and misrouted none */
+  /** --compare-instances: the hub run at each instance count, and the figures side by side */
+  instanceRuns?: ScenarioSummary[];
+  instanceComparison?: InstanceComparisonRow[];
+  /**
+   * true when the hub (or, with --baseline-only, the baseline; with --compare-instances, every
+   * hub run) lost no accepted message and misrouted none
+   */
   ok: boolean;
 }
 
-export function buildResult(o: { name: string; options: LoadTestOptions; startedAt: Date; hub?: ScenarioSummary; baseline?: ScenarioSummary }): LoadTestResult {
+export function buildResult(o: {
+  name: string;
+  options: LoadTestOptions;
+  startedAt: Date;
+  hub?: ScenarioSummary;
+  baseline?: ScenarioSummary;
+  instanceRuns?: ScenarioSummary[];
+}): LoadTestResult {
   const { jwtSecret: _j, apiKey: _a, ...options } = o.options;
   // the baseline has no backlog or retries, so only the hub is held to zero loss when both ran
-  const judged = o.hub ?? o.baseline;
+  const judged = o.instanceRuns ?? [o.hub ?? o.baseline];
   return {
     name: o.name,
     startedAt: o.startedAt.toISOString(),
@@ -39,7 +53,8 @@ export function buildResult(o: { name: string; options: LoadTestOptions; started
     ...(o.hub ? { hub: o.hub } : {}),
     ...(o.baseline ? { baseline: o.baseline } : {}),
     ...(o.hub && o.baseline ? { ratios: computeRatios(o.hub, o.baseline) } : {}),
-    ok: judged !== undefined && judged.messages.lost === 0 && judged.messages.misrouted === 0,
+    ...(o.instanceRuns ? { instanceRuns: o.instanceRuns, instanceComparison: compareInstanceRuns(o.instanceRuns) } : {}),
+    ok: judged.length > 0 && judged.every((s) => s !== undefined && s.messages.lost === 0 && s.messages.misrouted === 0),
   };
 }
 

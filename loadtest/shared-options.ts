@@ -1,8 +1,9 @@
 /**
  * What both load-test command lines (main.ts, backlog-main.ts) take alike: the database, Redis, hub
- * env and output options, their flags, and the validation step.
+ * env, client protocol and output options, their flags, and the validation step.
  */
 import { z } from "zod";
+import { CLIENT_PROTOCOLS, type ClientProtocol } from "./delivery-events.ts";
 
 export const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -11,6 +12,8 @@ export const sharedOptionFields = {
   redisUrl: z.string().regex(/^rediss?:\/\//).default("redis://127.0.0.1:6379"),
   forceRedis: z.boolean().default(false),
   hubEnv: z.record(z.string(), z.string()).default({}),
+  /** what clients ask for in the handshake (delivery-events.ts); the baseline ignores it */
+  clientProtocol: z.enum(CLIENT_PROTOCOLS).default("frames"),
   outDir: z.string().nullable().default("loadtest/results"),
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
   quiet: z.boolean().default(false),
@@ -19,7 +22,7 @@ export const sharedOptionFields = {
 /** node:util parseArgs specs of the shared flags (plus --help). */
 export const sharedFlags = {
   "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
-  "hub-env": { type: "string", multiple: true }, out: { type: "string" }, "no-report": { type: "boolean" },
+  "hub-env": { type: "string", multiple: true }, "client-protocol": { type: "string" }, out: { type: "string" }, "no-report": { type: "boolean" },
   name: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
 
@@ -28,6 +31,7 @@ interface SharedFlagValues {
   "redis-url"?: string;
   redis?: boolean;
   "hub-env"?: string[];
+  "client-protocol"?: string;
   out?: string;
   "no-report"?: boolean;
   name?: string;
@@ -48,6 +52,8 @@ function parseHubEnv(pairs: string[] | undefined): Record<string, string> {
 export function sharedInput(values: SharedFlagValues) {
   return {
     databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv: parseHubEnv(values["hub-env"]),
+    // checked by the schema like every other value
+    clientProtocol: values["client-protocol"] as ClientProtocol | undefined,
     outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet,
   };
 }

@@ -1,6 +1,9 @@
 /** Turns the raw tallies of one scenario into the figures the reports show. Pure. */
+import type { ScenarioCost } from "./cost-summary.ts";
+import { addCounters, createDeliveryCounters, type DeliveryCounters } from "./delivery-events.ts";
 import { buildClientSpecs, type RawRun } from "./generator.ts";
 import type { InstanceMetrics } from "./metrics-scraper.ts";
+import { phaseTimings, type PhaseTiming } from "./phase-timings.ts";
 import { summarizeProcess, type ProcessSamples, type ProcessSummary } from "./process-sampler.ts";
 import { createHistogram, mergeHistogram, percentile, summarize, toSparse, type Histogram, type LatencySummary, type SparseHistogram } from "./stats.ts";
 import type { StorageReport } from "./storage-summary.ts";
@@ -44,6 +47,8 @@ export interface ScenarioSummary {
     unexpected: number;
     misrouted: number;
     acksSent: number;
+    /** delivery events at the clients: `message` events, `messages` frames and what they carried */
+    deliveries: DeliveryCounters;
   };
   throughput: { acceptedPerSec: number; deliveredPerSec: number };
   latencyMs: LatencySummary;
@@ -56,6 +61,10 @@ export interface ScenarioSummary {
   serverSeries: ProcessSamples[];
   /** from the servers' own /metrics, when they have one */
   serverMetrics: InstanceMetrics[];
+  /** the hub's pushhub_phase_seconds histogram over the run, summed over instances; [] when absent */
+  phaseTimings: PhaseTiming[];
+  /** CPU per delivered message, Redis commands, statements over publishing + grace (measurement.ts) */
+  cost?: ScenarioCost;
   histogram: SparseHistogram;
   /** --sample-db: table sizes over the run */
   storage?: StorageReport;
@@ -137,6 +146,7 @@ export function summarizeRun(raw: RawRun, target: TargetInfo, how: { backlogExpe
     unexpected: sum(c, (x) => x.unexpected),
     misrouted: sum(c, (x) => x.misrouted),
     acksSent: sum(c, (x) => x.acksSent),
+    deliveries: c.reduce((acc, x) => addCounters(acc, x.deliveries), createDeliveryCounters()),
   };
   const warnings: string[] = [];
   if (messages.sent < messages.offered * 0.98) warnings.push(`the producers sent ${messages.sent} of ${messages.offered} offered messages (generator or server could not keep up)`);
@@ -144,6 +154,7 @@ export function summarizeRun(raw: RawRun, target: TargetInfo, how: { backlogExpe
   const connectErrors = sum(c, (x) => x.connectErrors);
   if (connectErrors > 0) warnings.push(`${connectErrors} connect errors`);
   if (messages.misrouted > 0) warnings.push(`${messages.misrouted} messages reached the wrong uid`);
+  if (messages.deliveries.malformedFrames > 0) warnings.push(`${messages.deliveries.malformedFrames} "messages" frames without a messages array`);
 
   return {
     label: raw.label,
@@ -175,6 +186,7 @@ export function summarizeRun(raw: RawRun, target: TargetInfo, how: { backlogExpe
     },
     serverSeries: raw.processes,
     serverMetrics: raw.serverMetrics.filter((m) => m.available),
+    phaseTimings: phaseTimings(raw.serverMetrics.map((m) => m.phaseHistograms)),
     histogram: toSparse(latency),
     lostSample: c.flatMap((x) => x.lostSample).filter((l) => how.backlogExpected || !lateUids.has(l.uid)).slice(0, 20),
     errorSample: [...p.flatMap((x) => x.errorSample), ...c.flatMap((x) => x.errorSample)].slice(0, 30),

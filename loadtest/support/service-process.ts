@@ -19,10 +19,19 @@ export interface ServiceSpec {
   logFile?: string;
   readyPath?: string;
   readyTimeoutMs?: number;
+  /** Node options before the script (V8 flags such as the young generation's size). */
+  nodeFlags?: string[];
 }
 
+/**
+ * The V8 flags `npm start` runs the hub with (package.json): a young generation of 32 MB semi-spaces, so
+ * the short-lived objects of each message die young instead of being promoted. The load tests give the
+ * same flags to the baseline, so a comparison is of the servers, not of their GC settings.
+ */
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=32"];
+
 export async function startServiceProcess(spec: ServiceSpec): Promise<ServiceProcess> {
-  const watched = spawnWatched(process.execPath, ["--import", import.meta.resolve("tsx"), spec.script], {
+  const watched = spawnWatched(process.execPath, [...(spec.nodeFlags ?? SERVER_NODE_FLAGS), "--import", import.meta.resolve("tsx"), spec.script], {
     cwd: repoRoot,
     env: spec.env,
     ...(spec.logFile ? { logFile: spec.logFile } : {}),
