@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Router from "@koa/router";
 import type { Logger } from "pino";
@@ -7,12 +7,11 @@ import type { Readiness } from "./api/api-deps.ts";
 import { createApi } from "./api/create-api.ts";
 import { createMetricsApp } from "./api/create-metrics-app.ts";
 import { partitionIntervalMs, type Config } from "./config/config-schema.ts";
-import { createConnectWaker } from "./delivery/create-connect-waker.ts";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/create-delivery-engine.ts";
 import { createHousekeeping } from "./delivery/create-housekeeping.ts";
-import { createEmitReadiness } from "./delivery/create-emit-readiness.ts";
 import { hubError } from "./errors/hub-error.ts";
 import { createOriginPolicy } from "./lib/origin-policy.ts";
+import { createHttpServer } from "./lifecycle/create-http-server.ts";
 import { listen, withTimeout } from "./lifecycle/listen.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
@@ -20,18 +19,21 @@ import { createTokenService } from "./realtime/auth.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
 import { createRedisConnectionLimiter } from "./realtime/create-redis-connection-limiter.ts";
-import { createRoomEmitter } from "./realtime/create-room-emitter.ts";
 import type { HubServer } from "./realtime/events.ts";
 import { createInboxBroadcaster } from "./realtime/create-inbox-broadcaster.ts";
 import { createInboxHandlers } from "./realtime/inbox-handlers.ts";
-import { localUids, userRoom } from "./realtime/rooms.ts";
+import { createInboxSlots } from "./realtime/create-inbox-slots.ts";
+import { userRoom } from "./realtime/rooms.ts";
 import { createRedisClients, type RedisClients } from "./redis/create-redis-clients.ts";
-import { createPokeChannel, type PokeChannel } from "./redis/create-poke-channel.ts";
+import { createInstanceChannel } from "./redis/create-instance-channel.ts";
 import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
 import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
-import { pingDatabase } from "./store/ping-database.ts";
+import { pingDatabase, warmPool } from "./store/ping-database.ts";
 import { createPrisma, type Db } from "./store/prisma.ts";
+
+/** Most messages one frame (or batch of `message` events) to a socket carries. */
+const FRAME_MAX_MESSAGES = 100;
 
 interface HubOptions {
   config: Config & { databaseUrl: string };
@@ -40,10 +42,12 @@ interface HubOptions {
   publicRoutes?: Router[];
 }
 
-/** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, DELIVERY_…, CONTROL_…). */
+/** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, INBOX_…, DELIVERY_…, CONTROL_…). */
 interface HubPools {
-  /** Producers' requests and the HTTP API's reads, and clients' `read` events. */
+  /** Producers' requests and the HTTP API's reads. */
   api: Db;
+  /** Clients' inbox requests (sync, read, readUpTo). */
+  inbox: Db;
   /** Claims and progress reports of the delivery engine. */
   delivery: Db;
   /** Connect wake-ups and housekeeping. */
@@ -70,6 +74,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   const url = config.databaseUrl;
   const pools: HubPools = {
     api: createPrisma({ url, poolSize: config.databasePoolSize }),
+    inbox: createPrisma({ url, poolSize: config.inboxPoolSize }),
     delivery: createPrisma({ url, poolSize: config.deliveryPoolSize }),
     control: createPrisma({ url, poolSize: config.controlPoolSize }),
   };
@@ -81,22 +86,46 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     await disconnectPools();
     throw error;
   }
+  const instance = randomUUID();
   const metrics = createMetrics();
-  const tokens = createTokenService(config.jwtSecret);
+  const tokens = createTokenService(config);
   const requests = createRequestTracker();
   const limits = { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst };
   const rateLimiter = createRateLimiter({ limits, prefix: config.redisPrefix, logger, ...(redis ? { redis: redis.pub } : {}) });
   const connections = redis
-    ? createRedisConnectionLimiter({ redis: redis.pub, prefix: config.redisPrefix, max: config.maxSocketsPerUid, logger })
+    ? createRedisConnectionLimiter({ redis: redis.pub, prefix: config.redisPrefix, instance, max: config.maxSocketsPerUid, logger })
     : createLocalConnectionLimiter(config.maxSocketsPerUid);
-  const redisReady = () => !redis || (redis.pub.status === "ready" && redis.sub.status === "ready");
+  const channel = redis ? await createInstanceChannel({ redis, prefix: config.redisPrefix, instance, logger }) : undefined;
   let shuttingDown = false;
-  let engine: DeliveryEngine | undefined;
-  const instance = randomUUID();
-  let pokes: PokeChannel | undefined;
-  const nudge = () => engine?.nudge();
 
-  const leaseMs = config.ackTimeoutMs + config.leaseMarginMs;
+  const aliveMs = Math.max(3000, config.ackTimeoutMs + config.leaseMarginMs);
+  const engine = createDeliveryEngine({
+    db: pools.delivery,
+    controlDb: pools.control,
+    logger,
+    metrics,
+    instance,
+    cron: config.drainCron,
+    batch: config.drainBatch,
+    window: config.deliveryWindow,
+    windowBytes: config.deliveryWindowBytes,
+    batchMax: FRAME_MAX_MESSAGES,
+    ackTimeoutMs: config.ackTimeoutMs,
+    aliveMs,
+    aliveSafetyMs: Math.min(1000, aliveMs / 4),
+    maxInFlight: config.maxInFlight,
+    retryBaseMs: config.retryBaseMs,
+    retryMaxMs: config.retryMaxMs,
+    flushMs: config.ackFlushMs,
+    flushConcurrency: Math.max(1, config.deliveryPoolSize - 1),
+    offlineGraceMs: config.deliveryLingerMs,
+    recordMs: config.deliveryRecordMs,
+    ...(channel ? { relay: channel } : {}),
+    locate: (uid) => connections.instancesOf(uid),
+    nudgeDrain: config.drainNudge,
+  });
+  channel?.listen({ onNotices: (from, notices) => notices.forEach((n) => engine.relayed(from, n)), onCancelled: (ids) => engine.cancelled(ids) });
+
   const enqueuer = createEnqueuer({
     db: pools.api,
     logger,
@@ -104,101 +133,47 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     groupCommitMaxRows: config.groupCommitMax,
     groupCommitMaxBytes: config.groupCommitMaxBytes,
     groupCommitConcurrency: config.groupCommitConcurrency,
-    onStored: (n) => {
-      metrics.accepted.inc(n);
-      // DRAIN_NUDGE=false leaves new messages to the cron schedule alone (measures cron-only latency).
-      if (config.drainNudge) nudge();
-    },
-    leaseAsk: () => engine?.leaseAsk() ?? { leaseMs, limit: 0, instance: null, window: config.deliveryWindow },
-    onStreams: (streams) => engine?.adopt(streams),
+    onStored: (n) => metrics.accepted.inc(n),
+    onHeld: (held) => engine.accepted(held),
+    observe: (phase, seconds) => metrics.phase(phase, seconds),
   });
-  const waker = createConnectWaker({ db: pools.control, logger, nudge });
 
   // Koa must be the server's request listener before Socket.IO attaches: Socket.IO and engine.io
   // wrap the listeners present at attach time and route everything under /socket.io/ to themselves.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
-  const httpServer = createServer((req, res) => handle(req, res));
+  const httpServer = createHttpServer(config, (req, res) => handle(req, res), { logger, onRefused: () => metrics.connectionsRefused.inc() });
   const adapter = redis ? createSocketAdapter(redis, config.redisPrefix) : undefined;
   const inbox = createInboxBroadcaster({ io: () => io, db: pools.api, logger, delayMs: config.unreadPushMs });
+  const inboxSlots = createInboxSlots({ max: config.inboxMaxPerUid, prefix: config.redisPrefix, logger, ...(redis ? { redis: redis.pub } : {}) });
   const io = createRealtime({
     httpServer,
     logger,
     metrics,
     tokens,
     ...(adapter ? { adapter } : {}),
-    onJoin: ({ uid, stillConnected, emitUnread }) => {
-      waker.wake(uid, stillConnected);
+    onJoin: ({ uid, target, emitUnread }) => {
+      engine.socketJoined(uid, target);
       inbox.greet(uid, emitUnread);
     },
-    inbox: createInboxHandlers({ db: pools.api, logger, broadcaster: inbox }),
+    onLeave: (uid, socketId) => engine.socketLeft(uid, socketId),
+    inbox: createInboxHandlers({ db: pools.inbox, logger, metrics, broadcaster: inbox, slots: inboxSlots, pageMaxBytes: config.syncPageMaxBytes }),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
     allowsOrigin: createOriginPolicy(config.allowedOrigins),
   });
 
-  // ioredis retries every ≤ 2 s, so every instance is subscribed again within about that of Redis's return.
-  const emitReadiness = createEmitReadiness({
-    clientsReady: redisReady,
-    serverCount: () => Promise.resolve(io.of("/").adapter.serverCount()),
-    settleMs: 3000,
-    onSettled: nudge,
-  });
-  engine = createDeliveryEngine({
-    db: pools.delivery,
-    logger,
-    metrics,
-    emit: createRoomEmitter(io, {
-      ackTimeoutMs: config.ackTimeoutMs,
-      ready: emitReadiness.ready,
-      // Counted when a socket got it (acked or not), so an attempt is counted once, when it is made.
-      onReached: (uid, payload) => {
-        metrics.delivered.inc();
-        inbox.unreadChanged(uid);
-        if (payload.attempt > 1) metrics.redelivered.inc();
-      },
-    }),
-    canDeliver: emitReadiness.ready,
-    cron: config.drainCron,
-    batch: config.drainBatch,
-    window: config.deliveryWindow,
-    windowBytes: config.deliveryWindowBytes,
-    leaseMs,
-    leaseSafetyMs: Math.min(config.leaseMarginMs / 2, 1000),
-    maxInFlight: config.maxInFlight,
-    retryBaseMs: config.retryBaseMs,
-    retryMaxMs: config.retryMaxMs,
-    flushMs: config.ackFlushMs,
-    flushConcurrency: Math.max(1, config.deliveryPoolSize - 1),
-    // DRAIN_NUDGE=false: the cron schedule alone delivers (accepts lease nothing either).
-    leaseOnAccept: config.drainNudge,
-    lingerMs: Math.min(config.deliveryLingerMs, leaseMs / 4),
-    recordMs: config.deliveryRecordMs,
-    instance,
-    pokeRemote: (holder, uids) => pokes?.send(holder, uids),
-  });
   const housekeeping = createHousekeeping({
     db: pools.control,
     logger,
     metrics,
-    localUids: () => localUids(io),
-    nudge,
+    recheck: () => engine.recheck(),
+    nudge: () => engine.nudge(),
     retentionMs: config.retention,
     partitionIntervalMs: partitionIntervalMs(config),
     tokenTtlMs: 2 * 60_000,
-    onUnreadChanged: (counts) => inbox.unreadCounts(counts),
+    onUnreadChanged: (counts) => inbox.unreadChangedMany(counts.keys()),
   });
-
-  if (redis) {
-    pokes = await createPokeChannel({
-      redis,
-      prefix: config.redisPrefix,
-      instance,
-      logger,
-      onPoke: (uids) => engine?.poked(uids),
-      onCancelled: (ids) => engine?.cancelled(ids),
-    });
-  }
 
   const readiness = async (): Promise<Readiness> => {
     if (shuttingDown) return { ok: false, checks: { instance: "shutting_down" } };
@@ -234,7 +209,7 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
       inbox: {
         ...inbox,
         // Without Redis this is the only instance; with it, the broadcast reaches this one too.
-        cancelled: (id) => (pokes ? pokes.cancelled([id]) : engine?.cancelled([id])),
+        cancelled: (id) => (channel ? channel.cancelled([id]) : engine.cancelled([id])),
       },
     },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },
@@ -243,10 +218,9 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
   const metricsServer =
     config.metricsPort === undefined
       ? undefined
-      : createServer(createMetricsApp({ metrics, token: config.metricsToken, logger }).callback());
+      : createHttpServer(config, createMetricsApp({ metrics, token: config.metricsToken, logger, readiness }).callback());
 
   let stopping: Promise<void> | undefined;
-  const theEngine = engine;
 
   return {
     httpServer,
@@ -254,17 +228,19 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
     io,
     db: pools.api,
     pools,
-    engine: theEngine,
+    engine,
     housekeeping,
     async start() {
       await housekeeping.start();
       // A reconnect storm fills Node's default accept queue (511) in an instant; the kernel then drops
       // new connections (producers' too) and their SYN retries take seconds. The kernel caps this at
       // net.core.somaxconn.
+      // The instance must be alive (in hub_instances) before a connect may grant it anything.
+      await engine.start();
+      // A few connections of the busiest pools open now, not on the first requests (the rest as load needs).
+      await Promise.all([warmPool(pools.api, Math.min(4, config.databasePoolSize)), warmPool(pools.delivery, Math.min(2, config.deliveryPoolSize))]);
       await listen(httpServer, { port: config.port, host: config.host, backlog: 4096 });
       if (metricsServer) await listen(metricsServer, { port: config.metricsPort, host: config.metricsHost });
-      theEngine.start();
-      theEngine.nudge();
       return (httpServer.address() as AddressInfo).port;
     },
     stop() {
@@ -279,13 +255,12 @@ export async function createHub({ config, logger, publicRoutes }: HubOptions): P
         await enqueuer.drain();
         await housekeeping.stop();
         inbox.close();
-        await theEngine.stop(deadline);
+        await withTimeout(engine.stop(), Math.max(500, deadline - Date.now()), undefined);
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();
         await withTimeout(closed, 2000, undefined);
         connections.close();
-        await waker.drain().catch(() => undefined);
-        await pokes?.close();
+        await channel?.close();
         await disconnectPools();
         await redis?.quit();
         logger.info("hub stopped");

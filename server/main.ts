@@ -6,6 +6,7 @@ import { createHub } from "./create-hub.ts";
 import { applyMigrations } from "./embedded/apply-migrations.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
 import { ConfigError } from "./config/config-error.ts";
+import { DESCRIPTOR_HEADROOM, openFilesLimit } from "./lifecycle/descriptor-limit.ts";
 import { installSignalHandlers } from "./lifecycle/install-signal-handlers.ts";
 import { createLogger } from "./logger.ts";
 import { compiled } from "./project-paths.ts";
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (envFile) logger.info({ file: envFile }, "read variables from .env (the environment's own values win)");
+  const descriptors = openFilesLimit();
+  if (descriptors !== null && config.maxConnections + DESCRIPTOR_HEADROOM > descriptors) {
+    // Past the limit, accept() fails and every new connection is reset, health checks' too.
+    const log = config.env === "production" ? logger.warn.bind(logger) : logger.debug.bind(logger);
+    log({ maxConnections: config.maxConnections, openFilesLimit: descriptors }, `MAX_CONNECTIONS + ${DESCRIPTOR_HEADROOM} exceeds the descriptor limit (ulimit -n): lower MAX_CONNECTIONS or raise the limit`);
+  }
   // A library's stray rejection (e.g. a Redis command cut off by an outage) must not take the hub down.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
   let databaseUrl = config.databaseUrl;
@@ -39,7 +46,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({
       dataDir: resolve(config.embeddedDataDir),
       port: config.embeddedPort,
-      maxConnections: config.databasePoolSize + config.deliveryPoolSize + config.controlPoolSize + 4,
+      maxConnections: config.databasePoolSize + config.deliveryPoolSize + config.controlPoolSize + config.inboxPoolSize + 4,
       logger,
       onUnexpectedExit: () => {
         logger.fatal("the embedded database stopped; exiting");

@@ -59,17 +59,28 @@ after(async () => {
 test("each message once, in id order per source, across redeliveries and a forced reconnect mid-window", async () => {
   const uid = "sdk-dedupe";
   // The SDK acks every delivery; this parser (a socket.io-client option) loses the acks on the wire while
-  // `dropAcks` is on — a client whose acks do not get through — and counts the deliveries acked.
+  // `dropAcks` is on — a client whose acks do not get through — and counts the messages delivered (one
+  // `message` event each, or a `messages` frame of several: the SDK asks for frames).
   let dropAcks = true;
   let deliveries = 0;
   class LossyEncoder extends Encoder {
     override encode(packet: Packet) {
       if (packet.type !== PacketType.ACK) return super.encode(packet);
-      deliveries++;
       return dropAcks ? [] : super.encode(packet);
     }
   }
-  const d = open(uid, { socketOptions: { parser: { Encoder: LossyEncoder, Decoder, PacketType, protocol } } });
+  class CountingDecoder extends Decoder {
+    constructor() {
+      super();
+      this.on("decoded", (packet: Packet) => {
+        if (packet.type !== PacketType.EVENT || !Array.isArray(packet.data)) return;
+        const [event, payload] = packet.data as [unknown, { messages?: unknown[] } | undefined];
+        if (event === "message") deliveries++;
+        if (event === "messages") deliveries += payload?.messages?.length ?? 0;
+      });
+    }
+  }
+  const d = open(uid, { socketOptions: { parser: { Encoder: LossyEncoder, Decoder: CountingDecoder, PacketType, protocol } } });
   await waitFor(() => d.inbox.status === "connected", "connected");
   const ids = await publishBatch(uid, 300);
 

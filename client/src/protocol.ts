@@ -60,9 +60,26 @@ export interface ReadStateEvent {
   readAt: string;
 }
 
+/**
+ * The uid's unread count; `total` (messages it was ever given) and `cleared` (no longer unread) are the
+ * two counters it is made of. Both only grow, so the largest of each seen is the newest count.
+ */
+export interface UnreadPayload {
+  count: number;
+  total?: number;
+  cleared?: number;
+}
+
+/** server → client `messages` (a frame, for clients that asked for frames): messages in order, one ack. */
+export interface FramePayload {
+  messages: MessagePayload[];
+  unread?: UnreadPayload;
+}
+
 export interface ServerToClientEvents {
   message: (payload: MessagePayload, ack: () => void) => void;
-  unread: (payload: { count: number }) => void;
+  messages: (payload: FramePayload, ack: () => void) => void;
+  unread: (payload: UnreadPayload) => void;
   readState: (payload: ReadStateEvent) => void;
 }
 
@@ -106,8 +123,12 @@ export function isReadReply(v: unknown): v is ReadReply {
   return isObject(v) && isCount(v.updated);
 }
 
-export function isUnreadPayload(v: unknown): v is { count: number } {
-  return isObject(v) && isCount(v.count);
+export function isUnreadPayload(v: unknown): v is UnreadPayload {
+  return isObject(v) && isCount(v.count) && (v.total === undefined || isCount(v.total)) && (v.cleared === undefined || isCount(v.cleared));
+}
+
+export function isFramePayload(v: unknown): v is FramePayload {
+  return isObject(v) && Array.isArray(v.messages) && (v.unread === undefined || isUnreadPayload(v.unread));
 }
 
 export function isReadStateEvent(v: unknown): v is ReadStateEvent {

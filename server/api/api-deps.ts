@@ -8,8 +8,8 @@ import type { Db } from "../store/prisma.ts";
 /** Tells a uid's sockets what changed in its inbox (the realtime side implements it). */
 export interface InboxNotices {
   readState(uid: string, change: { ids: string[] } | { upTo: string }, readAt: Date): void;
-  /** The uid's unread count changed; `count` when known. */
-  unreadChanged(uid: string, count?: number): void;
+  /** The uid's unread count changed: its devices are told the new one. */
+  unreadChanged(uid: string): void;
   /** A message was cancelled: delivery sessions (on any instance) that read it must not send it. */
   cancelled(id: bigint): void;
 }

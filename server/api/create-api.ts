@@ -9,6 +9,7 @@ import { errorHandler } from "./middleware/error-handler.ts";
 import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import { routeFallback } from "./middleware/route-fallback.ts";
+import { strictPath } from "./middleware/strict-path.ts";
 import { createOpenApiDocument } from "./openapi.ts";
 import { createClientSdkRoutes } from "./routes/client-sdk.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
@@ -49,6 +50,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   app.use(requestMetrics(deps.metrics));
   app.use(errorHandler(deps.logger));
   app.use(corsFor(createOriginPolicy(deps.config.allowedOrigins)));
+  app.use(strictPath());
   app.use(routeFallback());
   // The router matches paths case-insensitively, so this guard must too ("/API/messages").
   app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));

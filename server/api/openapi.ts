@@ -168,7 +168,12 @@ export function createOpenApiDocument(options: OpenApiOptions) {
             "application/x-www-form-urlencoded": { schema: { type: "object", properties: { uid: { type: "string" }, msg: { type: "string" } } } },
           },
         },
-        responses: { "200": { description: "{code: 200, result: {id}, msg: OK}" }, "400": { description: "{code: 416, …}" }, "405": { description: "{code: 405, …}" } },
+        responses: {
+          "200": { description: "{code: 200, result: {id}, msg: OK}" },
+          "400": { description: "{code: 416, …} (uid or msg missing), {code: 400, …} (invalid_utf8, invalid_body)" },
+          "405": { description: "{code: 405, …}" },
+          "415": { description: "{code: 415, …}: another media type, charset or Content-Encoding" },
+        },
       },
     },
     "/healthz": { get: { summary: "Alive", responses: { "200": { description: "alive" } } } },
@@ -189,14 +194,21 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         summary: "Development and test only: a client token for a uid",
         ...keyed,
         requestBody: { required: true, content: json(schemaOf(tokenRequestSchema)) },
-        responses: { "200": { description: "token", content: json({ type: "object", properties: { token: { type: "string" } } }) }, ...errors(400, 401) },
+        responses: { "200": { description: "token", content: json({ type: "object", properties: { token: { type: "string" } } }) }, ...errors(400, 401, 413, 415) },
       },
     };
   }
   if (options.demo) paths["/"] = { get: { summary: "The demo page", responses: { "200": { description: "text/html" } } } };
   return {
     openapi: "3.1.0",
-    info: { title: "push-hub", version: "0.1.0", description: "Durable real-time message push hub. Socket.IO protocol: docs/api.md." },
+    info: {
+      title: "push-hub",
+      version: "0.1.0",
+      description:
+        "Durable real-time message push hub. Socket.IO protocol: docs/api.md. Request bodies are UTF-8 JSON (400 invalid_utf8; " +
+        "415 for another charset or any Content-Encoding but identity). Any route may also answer 408 (the request did not " +
+        "arrive within HTTP_REQUEST_TIMEOUT_MS) or, before the request is read, 503 too_many_connections (the process holds MAX_CONNECTIONS).",
+    },
     paths,
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "a producer API key (HUB_API_KEYS)" } },

@@ -14,7 +14,8 @@ export async function storeRequest(
   enqueuer: Enqueuer,
   r: { producer: string; scope: AcceptRequest["scope"]; key: string | null; messages: NewMessage[] },
 ): Promise<string[]> {
-  const result = await enqueuer.enqueue({ ...r, hash: requestHash(r.messages) });
+  // The digest only matters where a key can be replayed.
+  const result = await enqueuer.enqueue({ ...r, hash: r.key === null ? "" : requestHash(r.messages) });
   if (result.outcome === "conflict") {
     throw hubError("idempotency_conflict", undefined, { details: { idempotencyKey: r.key, firstIds: result.ids } });
   }

@@ -1,239 +1,292 @@
-import { CronJob } from "cron";
-import type { Logger } from "pino";
-import { createThrottledWarning } from "../lib/throttled-warning.ts";
-import type { Metrics } from "../metrics/create-metrics.ts";
-import type { AcceptStreams, LeaseAsk } from "../store/accept-requests.ts";
-import { claimStreams, type ClaimedStream } from "../store/claim-streams.ts";
-import type { Db } from "../store/prisma.ts";
-import { retryDelayMs } from "./backoff.ts";
+import type { HeldAppend } from "../store/accept-requests.ts";
+import type { EndRequest } from "../store/end-holdings.ts";
+import { heldUids } from "../store/held-uids.ts";
+import type { HolderGrant } from "../store/holder-grant.ts";
+import { releaseAll } from "../store/instance-liveness.ts";
+import type { StreamMessage } from "../store/stream-message.ts";
+import type { UnreadStamp } from "../store/unread-stamp.ts";
+import { wakeHeads, type WakeResult } from "../store/wake-heads.ts";
 import { createCancelledIds } from "./cancelled-ids.ts";
-import { createAdvanceFlusher } from "./create-advance-flusher.ts";
-import type { RoomEmitter } from "./room-emitter.ts";
-import { createStreamSession, type StreamSession } from "./stream-session.ts";
+import { createConnectWaker } from "./create-connect-waker.ts";
+import { createDrain } from "./create-drain.ts";
+import { createHolderIo } from "./create-holder-io.ts";
+import { createLiveness } from "./create-liveness.ts";
+import { createSessionDeps } from "./create-session-deps.ts";
+import type { DeliveryEngineDeps } from "./delivery-engine-deps.ts";
+import type { DeliveryTarget } from "./delivery-target.ts";
+import { createHandOverQueue } from "./hand-over-queue.ts";
+import { createJoinWatch } from "./join-watch.ts";
+import { createLocalSockets } from "./local-sockets.ts";
+import type { RelayNotice } from "./relay-notice.ts";
+import { createRelayReceiver } from "./relay-receiver.ts";
+import { relayKey } from "./relay-target.ts";
+import { RelayTargets } from "./relay-targets.ts";
+import { fromWireGrant, fromWireMessages, toWireGrant, toWireMessages } from "./relay-wire.ts";
+import type { EndedSession, SessionEnd } from "./session-deps.ts";
+import { StreamSession } from "./stream-session.ts";
 
-interface DeliveryEngineDeps {
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  emit: RoomEmitter;
-  /** False while emits cannot reach the cluster (the adapter's Redis is away): nothing is claimed then. */
-  canDeliver: () => boolean;
-  cron: string;
-  /** DRAIN_BATCH: messages one claim may take. */
-  batch: number;
-  window: number;
-  windowBytes: number;
-  leaseMs: number;
-  leaseSafetyMs: number;
-  /** Messages held by this instance's sessions (sent unacked + read unsent) at most. */
-  maxInFlight: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  flushMs: number;
-  flushConcurrency: number;
-  /** Let accepts lease idle streams to this instance (live delivery without a claim). */
-  leaseOnAccept: boolean;
-  lingerMs: number;
-  recordMs: number;
-  /** This hub instance's id: the holder recorded on its leases. */
-  instance: string;
-  /** Tells another instance to read streams it holds (new messages were accepted here). */
-  pokeRemote: (holder: string, uids: string[]) => void;
-}
+/** A holder asked to relay to our sockets that has not answered in this long is looked up again. */
+const JOIN_ANSWER_MS = 2000;
+/** A holding told of nothing new for this long is checked against the store's head (see recheck). */
+const RECHECK_QUIET_MS = 2000;
 
 /**
- * Delivery: the cron job (DRAIN_CRON) and nudges (a commit, a connect, a stream handed back) run a drain
- * that claims due streams until none is left or this instance holds `maxInFlight` messages. Each claimed
- * stream gets a session that sends its window, follows its acks and reports its progress (batched);
- * claims never wait for another instance's, and the sessions' reports are fenced by their leases.
+ * Delivery, where the sockets are. A uid is held by the instance one of its sockets is connected to (a
+ * connect grants it); that instance sends it to its sockets itself, and to other instances that relay to
+ * the uid's sockets they hold. Accepts hand new messages to the holder (here: straight to its session;
+ * elsewhere: a notice). Uids nobody holds wait parked; due ones (backoffs, hand-backs, uids of dead
+ * instances) are claimed by the drain and moved to where their sockets are. docs/design.md §3–§5.
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps) {
-  const { db, logger, metrics } = deps;
-  const sessions = new Set<StreamSession>();
-  const byUid = new Map<string, StreamSession>(); // the newest session of each uid
-  const flusher = createAdvanceFlusher({
-    db,
-    logger,
-    limits: { window: deps.window, windowBytes: deps.windowBytes, leaseMs: deps.leaseMs },
-    flushMs: deps.flushMs,
-    concurrency: deps.flushConcurrency,
-  });
-  let running: Promise<void> | null = null;
-  let again = false;
+  const { logger, metrics, instance } = deps;
+  const sessions = new Map<string, StreamSession>();
+  const local = createLocalSockets();
+  const cancelled = createCancelledIds(2 * (deps.ackTimeoutMs + deps.aliveMs));
+  const relayTargets = new RelayTargets();
+  const adopting = new Set<string>();
+  const receiver = deps.relay ? createRelayReceiver({ port: deps.relay, localSockets: (uid) => local.of(uid) }) : undefined;
+  let held = 0;
   let stopped = false;
-  let starved = false;
-  const warnClaimFailed = createThrottledWarning(logger);
 
-  let held = 0; // messages the sessions hold (read and not yet acked)
-  const cancelled = createCancelledIds(2 * deps.leaseMs);
+  const liveness = createLiveness({ db: deps.db, logger, instance, aliveMs: deps.aliveMs, safetyMs: deps.aliveSafetyMs });
+  const io = createHolderIo({
+    db: deps.db,
+    logger,
+    instance,
+    limits: { window: deps.window, windowBytes: deps.windowBytes },
+    flushMs: deps.flushMs,
+    recordFlushMs: Math.max(deps.flushMs, Math.min(50, deps.recordMs)),
+    concurrency: deps.flushConcurrency,
+    observe: (kind, seconds) => metrics.phase(kind, seconds),
+  });
+  const waker = createConnectWaker({
+    db: deps.controlDb,
+    logger,
+    instance,
+    onResult: (r) => woke(r),
+    stillWanted: (uid) => !stopped && local.has(uid) && !sessions.has(uid),
+  });
+  const drain = createDrain({
+    db: deps.db,
+    logger,
+    metrics,
+    instance,
+    cron: deps.cron,
+    batch: deps.batch,
+    window: deps.window,
+    windowBytes: deps.windowBytes,
+    room: () => deps.maxInFlight - held,
+    canClaim: () => !stopped && liveness.alive(),
+    onGrant: (grant) => open(grant, 0),
+  });
+  const joins = createJoinWatch({
+    relay: deps.relay,
+    answerMs: JOIN_ANSWER_MS,
+    onSilent: (uid) => local.has(uid) && !sessions.has(uid) && !receiver?.has(uid) && wakeLocal(uid),
+  });
+  const nudge = () => (deps.nudgeDrain ? drain.nudge() : undefined);
 
-  const open = (claimed: ClaimedStream, handBack = false) => {
-    const session = createStreamSession(claimed, {
-      window: deps.window,
-      windowBytes: deps.windowBytes,
-      leaseMs: deps.leaseMs,
-      leaseSafetyMs: deps.leaseSafetyMs,
-      lingerMs: deps.lingerMs,
-      recordMs: deps.recordMs,
-      emit: deps.emit,
-      isCancelled: (id) => cancelled.has(id),
-      report: flusher.report,
-      backoffMs: (failures) => retryDelayMs(failures, deps.retryBaseMs, deps.retryMaxMs),
-      onOutcome: (m, outcome) => {
-        if (outcome === "acked") {
-          metrics.acked.inc();
-          metrics.deliveryLatency.observe((Date.now() - m.createdAt.getTime()) / 1000);
-        } else if (outcome === "offline") metrics.parked.inc();
-        else if (outcome === "timeout") metrics.ackTimeouts.inc();
-      },
-      onSkipped: (n) => metrics.expired.inc(n),
-      onHeld: (delta) => {
-        held += delta;
-        metrics.inFlight.set(held);
-      },
-      onEnd: (s, state, dueInMs) => {
-        sessions.delete(s);
-        if (byUid.get(s.uid) === s) byUid.delete(s.uid);
-        // A backed-off stream is due at a known time: look then rather than at the next cron tick.
-        if (state === "backoff" && dueInMs !== undefined) setTimeout(() => void drain(), dueInMs + 5).unref();
-        if (state === "handed_back" || starved) {
-          starved = false;
-          drain();
-        }
-      },
-    });
-    sessions.add(session);
-    byUid.set(session.uid, session);
-    if (handBack) session.stop();
-    else session.start();
+  const sessionDeps = createSessionDeps({
+    deps,
+    alive: () => liveness.alive(),
+    isCancelled: (id) => cancelled.has(id),
+    io,
+    onHeld: (delta) => {
+      held += delta;
+      metrics.inFlight.set(held);
+    },
+    onEnd: (s, result, request) => ended(s, result, request),
+  });
+
+  const open = (grant: HolderGrant, graceMs?: number): void => {
+    const current = sessions.get(grant.uid);
+    if (current && current.current !== "ended") {
+      if (current.lease >= grant.lease) return;
+      current.abandon(); // a newer lease of ours supersedes it
+    }
+    receiver?.drop(grant.uid);
+    joins.clear(grant.uid);
+    const session = new StreamSession(grant, sessionDeps);
+    sessions.set(grant.uid, session);
+    session.start(local.of(grant.uid), graceMs);
   };
 
-  const loop = async () => {
-    again = false;
-    while (!stopped && deps.canDeliver()) {
-      again = false;
-      const room = deps.maxInFlight - held;
-      if (room <= 0) {
-        starved = true;
+  const ended = (s: EndedSession, result: SessionEnd, request?: EndRequest): void => {
+    if (sessions.get(s.uid) === s) sessions.delete(s.uid);
+    relayTargets.deleteUid(s.uid);
+    switch (result.state) {
+      case "transferred":
+        if (request?.to && deps.relay) deps.relay.send(request.to, { t: "grant", grant: toWireGrant(s.uid, result, request, s.unreadStamp) });
+        break;
+      case "backoff":
+        if (request) drain.nudgeIn(request.delayMs);
+        break;
+      case "due":
+      case "handed_back":
+        nudge();
+        break;
+      case "parked":
+        metrics.parked.inc();
+        break;
+    }
+    // Sockets of the uid are (again) here: take it back, or ask its new holder to send to them.
+    if (!stopped && local.has(s.uid) && result.state !== "backoff" && result.state !== "lapsed") wakeLocal(s.uid);
+  };
+
+  const wakeLocal = (uid: string): void => {
+    if (!stopped) waker.wake(uid);
+  };
+
+  const woke = (r: WakeResult): void => {
+    if (stopped) return;
+    if (r.outcome !== "held") {
+      if (!sessions.has(r.grant.uid) || r.outcome === "granted") open(r.grant);
+      return;
+    }
+    if (!local.has(r.uid) || receiver?.has(r.uid)) return;
+    // Held elsewhere: ask its holder to send to our sockets too; if it does not answer, look again.
+    joins.ask(r.uid, r.holder);
+  };
+
+  /** We hold `uids` (an accept or a notice said so) without a session: read where they stand and start. */
+  const adopt = (uids: string[]): void => {
+    const fresh = uids.filter((u) => !adopting.has(u));
+    if (fresh.length === 0 || stopped) return;
+    for (const u of fresh) adopting.add(u);
+    heldUids(deps.controlDb, instance, fresh)
+      .then((grants) => grants.forEach((g) => open(g)))
+      .catch((err: unknown) => logger.debug({ err }, "could not adopt holdings; the periodic check will"))
+      .finally(() => fresh.forEach((u) => adopting.delete(u)));
+  };
+
+  const appendHere = (uid: string, lease: bigint, firstSeq: bigint, messages: StreamMessage[], unread: UnreadStamp): void => {
+    const s = sessions.get(uid);
+    if (s && s.lease === lease) s.append(firstSeq, messages, unread);
+    else if (!s || s.lease < lease) adopt([uid]);
+  };
+
+  const handovers = createHandOverQueue((h) => {
+    if (h.holder === instance) appendHere(h.uid, h.lease, h.firstSeq, h.messages, h.unread);
+    else deps.relay?.send(h.holder, { t: "append", uid: h.uid, lease: String(h.lease), first: String(h.firstSeq), unread: h.unread, messages: toWireMessages(h.messages) });
+  });
+
+  const relayed = (from: string, n: RelayNotice): void => {
+    if (stopped) return;
+    switch (n.t) {
+      case "append":
+        return appendHere(n.uid, BigInt(n.lease), BigInt(n.first), fromWireMessages(n.messages), n.unread);
+      case "grant":
+        return open(fromWireGrant(n.grant));
+      case "join": {
+        const s = sessions.get(n.uid);
+        if (!s || !deps.relay || s.current === "ending" || s.current === "ended") return deps.relay?.send(from, { t: "notHeld", uid: n.uid });
+        return relayTargets.open(from, s, deps.relay);
+      }
+      case "notHeld":
+        joins.clear(n.uid);
+        if (local.has(n.uid) && !sessions.has(n.uid)) wakeLocal(n.uid);
+        return;
+      case "frame":
+        if (receiver?.frame(from, n)) joins.clear(n.uid);
+        return;
+      case "ack": {
+        const target = relayTargets.get(n.uid, from);
+        if (target && sessions.get(n.uid)?.lease === BigInt(n.lease)) target.ack(BigInt(n.from), BigInt(n.to));
         return;
       }
-      const end = metrics.drainDuration.startTimer();
-      const claimed = await claimStreams(db, {
-        streams: deps.batch,
-        messages: Math.min(deps.batch, room),
-        window: deps.window,
-        windowBytes: deps.windowBytes,
-        leaseMs: deps.leaseMs,
-        instance: deps.instance,
-      });
-      end();
-      for (const c of claimed) {
-        if (c.messages.length === 0) metrics.expired.inc(Number(c.lastSeq - c.ackedSeq));
-        else if (!stopped) open(c);
-      }
-      if (claimed.length === 0 && !again) return;
+      case "leave":
+        relayTargets.delete(n.uid, from);
+        return sessions.get(n.uid)?.removeTarget(relayKey(from));
+      case "end":
+        return receiver?.end(from, n.uid, BigInt(n.lease));
     }
   };
-
-  const drain = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = loop()
-      .catch((err: unknown) => {
-        // Typically the database is away; the next tick tries again. Log once per 10 s, not per tick.
-        warnClaimFailed({ err }, "claim failed; retrying on the next tick");
-      })
-      .finally(() => {
-        running = null;
-        if (again && !stopped) void drain();
-      });
-    return running;
-  };
-
-  /**
-   * What an accept here did to streams being delivered: streams it leased to us start sessions with
-   * their new messages; streams we hold get them appended; holders elsewhere are told to read.
-   */
-  const adoptNow = (streams: AcceptStreams): void => {
-    for (const a of streams.appends) {
-      const s = byUid.get(a.uid);
-      if (s && s.lease === a.lease) s.append(a.firstSeq, a.messages);
-      // otherwise that session is ending: its release reads what is new and carries on
-    }
-    const remote = new Map<string, string[]>();
-    for (const r of streams.remotes) remote.set(r.holder, [...(remote.get(r.holder) ?? []), r.uid]);
-    for (const [holder, uids] of remote) deps.pokeRemote(holder, uids);
-    for (const l of streams.leases) {
-      const n = BigInt(l.messages.length);
-      open(
-        {
-          uid: l.uid,
-          lease: l.lease,
-          attempts: 0,
-          failures: 0,
-          retryUpto: l.firstSeq - 1n,
-          wakeSeq: l.wakeSeq,
-          ackedSeq: l.firstSeq - 1n,
-          lastSeq: l.firstSeq + n - 1n,
-          messages: l.messages.slice(0, deps.window), // the rest is read when the window has room
-        },
-        stopped, // leased while shutting down: hand it straight back
-      );
-    }
-  };
-
-  // A group commit's answer is handed over after its requests are answered and the next commit has
-  // started (a large one leases and emits to ~1,000 streams: done inline it would hold that next commit
-  // back). Handed over in commit order, so a session's appends stay in order.
-  const adoptions: AcceptStreams[] = [];
-  const runAdoptions = () => {
-    for (let next = adoptions.shift(); next; next = adoptions.shift()) adoptNow(next);
-  };
-
-  const job = CronJob.from({ cronTime: deps.cron, onTick: () => drain(), start: false, waitForCompletion: true });
 
   return {
-    start: () => job.start(),
-    /** What accepts may lease to this instance now (see push_hub_accept). */
-    leaseAsk: (): LeaseAsk => ({
-      leaseMs: deps.leaseMs,
-      limit: deps.leaseOnAccept && !stopped && deps.canDeliver() ? Math.max(0, deps.maxInFlight - held) : 0,
-      instance: deps.leaseOnAccept ? deps.instance : null,
-      window: deps.window,
-    }),
-    adopt(streams: AcceptStreams): void {
-      if (adoptions.push(streams) === 1) setImmediate(runAdoptions);
+    async start(): Promise<void> {
+      await liveness.start();
+      drain.start();
+      drain.nudge();
     },
-    /** Another instance accepted messages for streams we hold: read them now. */
-    poked(uids: string[]): void {
-      runAdoptions(); // a poke can overtake the hand-over of the lease it is about
-      for (const uid of uids) byUid.get(uid)?.poke();
+
+    /**
+     * A group commit stored messages for held uids (called in commit order). Handed over after the
+     * commit's requests are answered: a large commit's sends must not hold its 202s back.
+     */
+    accepted(heldUidsOfCommit: HeldAppend[]): void {
+      handovers.push(heldUidsOfCommit);
     },
-    /** Messages cancelled (here or on another instance): sessions here that read them do not send them. */
+
+    /** A notice from another instance. */
+    relayed,
+
+    /** A socket of `uid` joined here (after its room). */
+    socketJoined(uid: string, target: DeliveryTarget): void {
+      local.add(uid, target);
+      const s = sessions.get(uid);
+      if (s) return s.addTarget(target);
+      if (receiver?.has(uid)) return receiver.addSocket(uid, target);
+      wakeLocal(uid);
+    },
+
+    socketLeft(uid: string, key: string): void {
+      local.remove(uid, key);
+      sessions.get(uid)?.removeTarget(key);
+      receiver?.removeSocket(uid, key);
+    },
+
+    /** Messages cancelled (here or on another instance): holdings here that read them do not send them. */
     cancelled(ids: bigint[]): void {
       cancelled.add(ids);
     },
-    /** Runs a drain soon (coalesced with one in progress). */
-    nudge: () => void drain(),
+
+    /**
+     * The periodic safety net: uids held here with messages beyond their position are read (a hand-over that
+     * never arrived); uids connected here that nobody holds are taken.
+     */
+    async recheck(): Promise<number> {
+      if (stopped) return 0;
+      let touched = 0;
+      const known = new Map([...sessions.values()].map((s) => [s.uid, s.knownHead]));
+      for (const g of await heldUids(deps.controlDb, instance, null, known)) {
+        const s = sessions.get(g.uid);
+        // A busy uid's recorded position lags (records are periodic) and hand-overs are on their way:
+        // only a holding that heard nothing for a while can have missed one.
+        if (s && s.lease === g.lease && Date.now() - s.heardAt > RECHECK_QUIET_MS) s.noteHead(g.lastSeq);
+        else if (!s) (touched++, open(g));
+      }
+      const loose = local.uids().filter((u) => !sessions.has(u) && !receiver?.has(u) && !waker.waking(u) && !joins.has(u)).sort();
+      for (let i = 0; i < loose.length; i += 1000) {
+        for (const r of await wakeHeads(deps.controlDb, loose.slice(i, i + 1000), instance, true)) (touched++, woke(r));
+      }
+      return touched;
+    },
+
+    nudge: () => drain.nudge(),
     get sessions() {
       return sessions.size;
     },
+
     /**
-     * Shutdown: no new claims; every session stops sending and, once its emits have settled (or at
-     * `deadline`), hands its stream back (due now) so another instance carries on at once.
+     * Shutdown: no new claims; every holding's position is recorded and every uid held here given up at once
+     * (due where something is pending, so another instance takes it); what is unacked goes out again there.
      */
-    async stop(deadline: number): Promise<void> {
+    async stop(): Promise<void> {
       stopped = true;
-      runAdoptions(); // leases granted to us meanwhile are handed straight back
-      await job.stop();
-      await running;
-      for (const s of sessions) s.stop();
-      while (sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await flusher.drain();
-      if (sessions.size > 0) logger.info({ sessions: sessions.size }, "leases left to lapse at shutdown");
+      await drain.stop();
+      joins.stop();
+      const positions = [...sessions.values()].map((s) => s.position());
+      await io.drain().catch(() => undefined);
+      try {
+        if (positions.length > 0) await io.recordAll(positions);
+        const n = await releaseAll(deps.db, instance);
+        if (n > 0) logger.info({ released: n }, "gave up held uids at shutdown");
+      } catch (err) {
+        logger.warn({ err }, "could not give held uids up at shutdown; they pass to others when this instance's life lapses");
+      }
+      for (const s of [...sessions.values()]) s.abandon();
+      liveness.stop();
+      await waker.drain().catch(() => undefined);
     },
   };
 }

@@ -8,14 +8,15 @@ import { pruneExpiredKeys } from "../store/prune-expired-keys.ts";
 import { queueDepth } from "../store/queue-depth.ts";
 import { rollPartitions } from "../store/roll-partitions.ts";
 import { autovacuumOn, vacuumHotTables } from "../store/vacuum-hot-tables.ts";
-import { wakeStreams } from "../store/wake-streams.ts";
+import { reapDeadHolders } from "../store/instance-liveness.ts";
 
 interface HousekeepingDeps {
   db: Db;
   logger: Logger;
   metrics: Metrics;
-  /** Uids with at least one socket on this instance. */
-  localUids: () => string[];
+  /** The engine's safety net (uids held here with messages it was not told of; uids connected here nobody holds). */
+  recheck: () => Promise<number>;
+  /** Some uid became due (the reaper freed uids of a dead instance): claim now. */
   nudge: () => void;
   retentionMs: number;
   partitionIntervalMs: number;
@@ -25,21 +26,22 @@ interface HousekeepingDeps {
   onUnreadChanged: (counts: Map<string, number>) => void;
 }
 
-const CHUNK = 1000;
-
 /**
  * The engine's chores, each on a cron schedule of its own — never behind the drain, which may never
  * idle under load:
- * - re-wake (every 5 s): parked streams of uids connected here become due (a safety net for an emit
- *   that saw an empty room while the uid was connected, e.g. during a Redis resubscribe);
+ * - recheck (every 5 s): the engine's safety net for notices that never arrived (a hand-over to the holder,
+ *   a transfer) — held uids with unread messages are read, connected uids nobody holds are taken;
+ * - reap (every 2 s): uids held by instances that stopped renewing their life become due;
  * - partitions (every 10 s): keep the next partition ready, roll to it every PARTITION_INTERVAL, and
  *   drop whole partitions past RETENTION (with idempotency keys and group-commit tokens past theirs);
  * - expiry (every 5 s): messages whose TTL passed leave their uids' unread counts;
  * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape costs no query;
- * - vacuum (every 30 s, only where the server runs with autovacuum off): the stream table, which
- *   every progress report updates, the group-commit tokens (pruned after 2 minutes) and, every
- *   10 minutes, the idempotency keys (pruned after RETENTION).
+ * - vacuum (every 30 s, only where the server runs with autovacuum off): the head and position tables,
+ *   which every accept and every position record update, the group-commit tokens (pruned after 2 minutes)
+ *   and, every 10 minutes, the idempotency keys (pruned after RETENTION).
  */
+const HOT_TABLES = ["uid_heads", "uid_streams", "accept_batches"];
+
 export function createHousekeeping(deps: HousekeepingDeps) {
   const { db, logger, metrics } = deps;
   // A chore's runs never overlap (a scheduled run and runOnce would otherwise both detach a partition).
@@ -60,14 +62,13 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     return () => (last = last.then(run));
   };
 
-  const rewake = runs("rewake", async () => {
-    const uids = deps.localUids().sort();
-    let woke = 0;
-    for (let i = 0; i < uids.length; i += CHUNK) woke += (await wakeStreams(db, uids.slice(i, i + CHUNK), true)).length;
-    if (woke > 0) {
-      logger.info({ woke }, "re-woke streams parked while their uid was connected");
-      deps.nudge();
-    }
+  const recheck = runs("recheck", async () => {
+    const n = await deps.recheck();
+    if (n > 0) logger.info({ uids: n }, "safety net: took up uids whose hand-over never arrived");
+  });
+
+  const reap = runs("reap", async () => {
+    if ((await reapDeadHolders(db)) > 0) deps.nudge();
   });
 
   const partitions = runs("partitions", async () => {
@@ -94,11 +95,12 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     autovacuum ??= await autovacuumOn(db);
     if (autovacuum) return;
     // Group-commit tokens turn over every 2 minutes: their table is vacuumed every run too.
-    await vacuumHotTables(db, vacuums++ % 20 === 0 ? ["uid_streams", "accept_batches", "idempotency_keys"] : ["uid_streams", "accept_batches"]);
+    await vacuumHotTables(db, vacuums++ % 20 === 0 ? [...HOT_TABLES, "idempotency_keys"] : HOT_TABLES);
   });
 
   const jobs = [
-    CronJob.from({ cronTime: "*/5 * * * * *", onTick: rewake, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/5 * * * * *", onTick: recheck, start: false, waitForCompletion: true }),
+    CronJob.from({ cronTime: "*/2 * * * * *", onTick: reap, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/10 * * * * *", onTick: partitions, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/5 * * * * *", onTick: depth, start: false, waitForCompletion: true }),
     CronJob.from({ cronTime: "*/5 * * * * *", onTick: expiry, start: false, waitForCompletion: true }),
@@ -115,7 +117,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     /** Runs every chore once now (tests, and an operator's nudge). */
     async runOnce(): Promise<void> {
       await partitions();
-      await rewake();
+      await reap();
+      await recheck();
       await expiry();
       await depth();
     },

@@ -1,300 +1,292 @@
-import type { MessagePayload } from "../protocol/message-payload.ts";
-import { End, type Advance, type AdvanceResult, type EndCode } from "../store/advance-streams.ts";
-import type { ClaimedStream } from "../store/claim-streams.ts";
+import { HoldingEnd, type EndRequest } from "../store/end-holdings.ts";
+import type { HolderGrant } from "../store/holder-grant.ts";
+import type { WindowRead } from "../store/read-windows.ts";
+import type { Position } from "../store/record-positions.ts";
 import type { StreamMessage } from "../store/stream-message.ts";
-import type { EmitOutcome } from "./room-emitter.ts";
-
-export interface SessionDeps {
-  window: number;
-  windowBytes: number;
-  /** How long a lease lasts from the moment it is claimed or renewed. */
-  leaseMs: number;
-  /** Stop sending this long before the lease would run out unrenewed (the next holder starts after it). */
-  leaseSafetyMs: number;
-  /** Caught up, the lease is kept this long for messages to come (accepts hand them over) before release. */
-  lingerMs: number;
-  /** Acked progress is written at most this often while the lease goes on (always when it ends). */
-  recordMs: number;
-  emit: (uid: string, payload: MessagePayload) => Promise<EmitOutcome>;
-  /** A producer cancelled it after this session read it: it is dropped unsent (like an expired one). */
-  isCancelled: (id: bigint) => boolean;
-  /** Queues a progress report; resolves with the database's answer (rejects if it could not be written). */
-  report: (entry: Advance) => Promise<AdvanceResult | undefined>;
-  backoffMs: (failures: number) => number;
-  onOutcome: (m: StreamMessage, outcome: EmitOutcome) => void;
-  /** Messages skipped because they expired (or were dropped) before they could be sent. */
-  onSkipped: (count: number) => void;
-  /** The number of messages this session holds (read, sent or not, and not yet acked) changed by `delta`. */
-  onHeld: (delta: number) => void;
-  /** The lease ended (`state`); a backed-off stream is due again in `dueInMs`. */
-  onEnd: (session: StreamSession, state: string, dueInMs?: number) => void;
-  now?: () => number;
-}
-
-interface InFlight {
-  m: StreamMessage;
-  outcome: EmitOutcome | null;
-}
-
-const max = (a: bigint, b: bigint) => (a > b ? a : b);
+import { newerStamp, type UnreadStamp } from "../store/unread-stamp.ts";
+import { AckWatch } from "./ack-watch.ts";
+import type { DeliveryTarget, OutgoingMessage } from "./delivery-target.ts";
+import { DeliveryWindow } from "./delivery-window.ts";
+import { ProgressRecorder } from "./progress-recorder.ts";
+import type { SessionDeps, SessionEnd } from "./session-deps.ts";
+import { endRequestOf, writeEnd } from "./session-end.ts";
+import { canMove, SessionStateError, type SessionState } from "./session-state.ts";
+import { SessionTargets, type TargetCursor } from "./session-targets.ts";
+import { WindowReader } from "./window-reader.ts";
+import { sendWindow } from "./window-send.ts";
 
 /**
- * One uid's delivery while this instance holds its lease. States, in order:
- *   sending   — emits its window in order, at most `window` messages / `windowBytes` unacked; acks move
- *               the contiguous acked position; reports (batched with other sessions') record it every
- *               `recordMs`, renew the lease, and read the next window before this one runs dry;
- *   lingering — caught up, it keeps the lease for `lingerMs`: a message accepted here for the uid is
- *               handed straight to it (append), one accepted elsewhere makes it read (poke);
- *   stopping  — an emit found nobody (→ park) or got no ack in time (→ back off), the engine stops or
- *               the lease could not be renewed (→ hand back): nothing more is sent; once every emit has
- *               settled, the end is reported;
- *   ended     — the lease is given up (released, parked, backing off, handed back) or was lost.
- * Only the holder of the current lease sends a uid's messages, so a uid's messages leave in order;
- * whatever was sent but not acked when a lease ends is sent again by the next one (at least once).
+ * One uid this instance holds (see session-state.ts for its states). Every target gets the window from
+ * the acked position on, in order, so each socket of the uid sees a sequence that only ascends — also a
+ * socket that joins mid-window (it is sent everything not yet acked first) and after a lost connection.
+ * Acks from any target move the position; positions are recorded every `recordMs`; when nobody acks in
+ * time the uid backs off; with no target left it moves to an instance that holds one, or is released.
  */
-export function createStreamSession(start: ClaimedStream, deps: SessionDeps) {
-  const now = deps.now ?? Date.now;
-  const uid = start.uid;
-  const buffer: StreamMessage[] = [];
-  const inflight: InFlight[] = [];
-  let inflightBytes = 0;
-  let ackedSeq = start.ackedSeq;
-  let ackedId = 0n;
-  let reportedSeq = start.ackedSeq;
-  let fetchedSeq = start.ackedSeq;
-  let sentSeq = start.ackedSeq; // the highest seq known to have reached a socket
-  let fetchedId = 0n;
-  let lastSeq = start.lastSeq;
-  // Local estimate of when the lease ends (claims and the database count from a moment before this).
-  let leaseEnd = now() + deps.leaseMs;
-  const deadline = () => leaseEnd - deps.leaseSafetyMs;
-  // The database renews a kept lease only once half of it is gone; ask no earlier than that.
-  const renewAt = () => leaseEnd - deps.leaseMs / 2 + 100;
-  let lastActivity = now();
-  let lastReport = now();
-  let reporting = false;
-  let wantRead = false;
-  let stopping: EndCode | null = null;
-  let ended = false;
-  let held = 0;
-  let timer: NodeJS.Timeout | undefined;
-  // Appends that arrived ahead of an earlier one (two group commits finishing out of order), by first seq.
-  const early = new Map<bigint, StreamMessage[]>();
-  let earlyTimer: NodeJS.Timeout | undefined;
+export class StreamSession {
+  readonly uid: string;
+  readonly lease: bigint;
+  private state: SessionState = "offline";
+  private readonly win: DeliveryWindow;
+  private readonly targets = new SessionTargets();
+  private readonly recorder: ProgressRecorder;
+  private readonly acks: AckWatch;
+  private readonly reader: WindowReader;
+  private lastSeq: bigint;
+  private unread: UnreadStamp;
+  private lastHeardAt: number;
+  private progressed = false;
+  private held = 0;
+  private timers: { offline?: NodeJS.Timeout; retry?: NodeJS.Timeout } = {};
+  private readonly now: () => number;
 
-  const recount = () => {
-    const count = ended ? 0 : buffer.length + inflight.length;
-    if (count !== held) deps.onHeld(count - held);
-    held = count;
-  };
-  const attemptOf = (m: StreamMessage) => (m.seq <= start.retryUpto ? start.attempts + 1 : 1);
+  constructor(
+    private readonly grant: HolderGrant,
+    private readonly deps: SessionDeps,
+  ) {
+    this.uid = grant.uid;
+    this.lease = grant.lease;
+    this.now = deps.now ?? Date.now;
+    this.win = new DeliveryWindow(grant, deps);
+    this.lastSeq = grant.lastSeq;
+    this.unread = grant.unread;
+    this.lastHeardAt = this.now();
+    this.recorder = new ProgressRecorder(grant.ackedSeq, {
+      recordMs: deps.recordMs,
+      record: deps.record,
+      ackedSeq: () => this.win.ackedSeq,
+      position: () => (this.over() ? undefined : this.position()),
+      now: this.now,
+    });
+    this.acks = new AckWatch({
+      ackTimeoutMs: deps.ackTimeoutMs,
+      oldestUnacked: () => this.win.oldestUnacked(),
+      // Offline, the grace decides (the sockets that did not ack are gone; the next holder sends again).
+      watching: () => this.state === "active",
+      onLate: () => {
+        this.deps.onTimeout();
+        this.end(HoldingEnd.backoff);
+      },
+      now: this.now,
+    });
+    this.reader = new WindowReader(this.win, {
+      uid: this.uid,
+      window: deps.window,
+      read: deps.read,
+      headSeq: () => this.lastSeq,
+      onRead: (r) => this.onRead(r),
+      onRetry: () => this.pump(),
+    });
+    this.take(grant.messages);
+  }
 
-  const take = (messages: StreamMessage[]) => {
-    for (const m of messages) {
-      if (m.seq <= fetchedSeq) continue;
-      const gap = Number(m.seq - fetchedSeq - 1n);
-      if (gap > 0) deps.onSkipped(gap);
-      buffer.push(m);
-      fetchedSeq = m.seq;
-      fetchedId = m.id;
-    }
-    lastSeq = max(lastSeq, fetchedSeq);
-    recount();
-  };
-  take(start.messages); // the first window came with the claim (or the accept)
+  get current(): SessionState {
+    return this.state;
+  }
 
-  const wakeAt = (at: number) => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      pump();
-    }, Math.max(1, at - now()));
-    timer.unref();
-  };
+  get ackedSeq(): bigint {
+    return this.win.ackedSeq;
+  }
 
-  const end = (state: string, dueInMs?: number) => {
-    if (ended) return;
-    ended = true;
-    if (timer) clearTimeout(timer);
-    if (earlyTimer) clearTimeout(earlyTimer);
-    buffer.length = 0;
-    recount();
-    deps.onEnd(session, state, dueInMs);
-  };
+  get unreadStamp(): UnreadStamp {
+    return this.unread;
+  }
 
-  const report = (endCode: EndCode, read: boolean) => {
-    reporting = true;
-    if (read) wantRead = false;
-    const entry: Advance = {
-      uid,
-      lease: start.lease,
-      ackedSeq,
-      ackedId,
-      // A release also reads after its high-water mark: messages that arrived meanwhile keep it going.
-      fetchAfter: read || endCode === End.release ? (fetchedId > 0n ? fetchedId : ackedId) : null,
-      end: endCode,
-      delayMs: endCode === End.backOff ? deps.backoffMs(start.failures + 1) : 0,
-      wakeSeq: start.wakeSeq,
-      attempt: start.attempts + 1,
-      retryUpto: start.retryUpto,
-      sentSeq,
+  /**
+   * Starts it with the targets the uid has here now. With none it is offline: it waits `graceMs` for one
+   * (0: a claim of a uid nobody here is connected as — it moves on at once).
+   */
+  start(targets: Iterable<DeliveryTarget>, graceMs = this.deps.offlineGraceMs): void {
+    for (const t of targets) this.targets.set(t, this.win.ackedSeq);
+    if (this.targets.size > 0) this.move("active");
+    if (this.targets.local() === 0) this.armOffline(graceMs);
+    this.pump();
+  }
+
+  addTarget(target: DeliveryTarget): void {
+    if (this.over()) return;
+    // A (re)joining target gets everything not yet acked first: its sequence only ascends.
+    this.targets.set(target, this.win.ackedSeq);
+    if (target.instance === undefined) clearTimeout(this.timers.offline);
+    if (this.state === "offline") this.move("active");
+    this.pump();
+  }
+
+  removeTarget(key: string): void {
+    if (!this.targets.delete(key)) return;
+    if (this.targets.size === 0 && this.state === "active") this.move("offline");
+    // No socket of the uid here any more: after the grace it moves to where its sockets are.
+    if (this.targets.local() === 0) this.armOffline();
+    this.pump();
+  }
+
+  /** Ending or ended: nothing more is sent or decided. */
+  private over(): boolean {
+    return this.state === "ending" || this.state === "ended";
+  }
+
+  /** Messages accepted for the uid from `firstSeq` on; a gap (or a full buffer) is read from the store instead. */
+  append(firstSeq: bigint, messages: StreamMessage[], unread: UnreadStamp): void {
+    if (this.over()) return;
+    this.unread = newerStamp(this.unread, unread) as UnreadStamp;
+    this.lastHeardAt = this.now();
+    const last = firstSeq + BigInt(messages.length) - 1n;
+    if (last > this.lastSeq) this.lastSeq = last;
+    if (firstSeq <= this.win.fetchedSeq + 1n && this.win.size + messages.length <= 2 * this.deps.window) this.take(messages);
+    this.pump();
+  }
+
+  /** The uid has messages up to `lastSeq` (told by the store, or a hand-over that could not be taken). */
+  noteHead(lastSeq: bigint): void {
+    if (lastSeq > this.lastSeq) this.lastSeq = lastSeq;
+    this.pump();
+  }
+
+  /** The uid's head as this holding knows it. */
+  get knownHead(): bigint {
+    return this.lastSeq;
+  }
+
+  /** When a hand-over (or a read) last told it of new messages. */
+  get heardAt(): number {
+    return this.lastHeardAt;
+  }
+
+  /** Shutdown (or this instance lapsed): stop at once; what is unacked is sent again by the next holder. */
+  abandon(): void {
+    if (this.state === "ended") return;
+    this.finish({ state: "lapsed", lease: this.lease, lastSeq: null });
+  }
+
+  /** Where it stands, for a record (shutdown records every holding before giving them all up). */
+  position(): Position {
+    return {
+      uid: this.uid,
+      firstSeq: this.recorder.recordedSeq + 1n,
+      ackedSeq: this.win.ackedSeq,
+      ackedId: this.win.ackedId,
+      sentSeq: this.win.sentSeq,
+      attempt: this.grant.attempts + 1,
+      retryUpto: this.grant.retryUpto,
     };
-    const recorded = ackedSeq;
-    lastReport = now();
-    deps.report(entry).then(
-      (result) => {
-        reporting = false;
-        if (!result || result.state === "lost") return end("lost");
-        // An accept held the row this instant: nothing was written; report again a little later.
-        if (result.state === "busy") return wakeAt(now() + 20 + Math.random() * 30);
-        reportedSeq = max(reportedSeq, recorded);
-        if (result.lastSeq !== null) lastSeq = max(lastSeq, result.lastSeq);
-        if (result.state !== "held") return end(result.state, entry.delayMs);
-        if (result.leaseLeftMs !== null) leaseEnd = now() + result.leaseLeftMs;
-        if (result.messages.length > 0) lastActivity = now();
-        take(result.messages);
-        if (result.skipTo !== null && result.skipTo > fetchedSeq) {
-          // The read found nothing deliverable up to skipTo (expired, or dropped by retention).
-          deps.onSkipped(Number(result.skipTo - fetchedSeq));
-          fetchedSeq = result.skipTo;
-        }
-        pump();
+  }
+
+  private move(to: SessionState): void {
+    if (to === this.state) return;
+    if (!canMove(this.state, to)) throw new SessionStateError(this.state, to);
+    this.state = to;
+  }
+
+  private take(messages: StreamMessage[]): void {
+    const skipped = this.win.take(messages);
+    if (skipped > 0) this.deps.onSkipped(skipped);
+    this.recount();
+  }
+
+  private recount(): void {
+    const n = this.state === "ended" ? 0 : this.win.size;
+    if (n !== this.held) this.deps.onHeld(n - this.held);
+    this.held = n;
+  }
+
+  private pump(): void {
+    if (this.over()) return;
+    if (!this.deps.canSend()) return this.abandon();
+    this.reader.maybeRead();
+    if (this.state === "active") this.send();
+    this.acks.arm();
+    this.recorder.arm();
+  }
+
+  private send(): void {
+    sendWindow(this.win, this.targets.all(), this.grant, this.now(), this.deps, (cursor, batch) => this.sendBatch(cursor, batch));
+    this.recount();
+  }
+
+  private sendBatch(cursor: TargetCursor, batch: OutgoingMessage[]): void {
+    cursor.sentUpTo = (batch[batch.length - 1] as OutgoingMessage).seq;
+    const sentUpTo = cursor.sentUpTo;
+    cursor.target.send(batch, this.unread, (fromSeq, toSeq) => this.onAck(fromSeq, toSeq, sentUpTo));
+  }
+
+  private onAck(fromSeq: bigint, toSeq: bigint, sentUpTo: bigint): void {
+    if (this.state === "ended") return;
+    const newly = this.win.ack(fromSeq, toSeq, sentUpTo);
+    if (newly.length === 0) return;
+    this.progressed = true;
+    const now = this.now();
+    for (const e of newly) this.deps.onAcked(e.m, now - e.sentAt);
+    this.recount();
+    this.pump();
+  }
+
+  private onRead(r: WindowRead): void {
+    if (this.state === "ended") return;
+    this.unread = newerStamp(this.unread, r.unread) as UnreadStamp;
+    if (r.lastSeq > this.lastSeq) this.lastSeq = r.lastSeq;
+    this.take(r.messages);
+    if (r.skipTo !== null) {
+      const skipped = this.win.skipTo(r.skipTo, r.skipId);
+      if (skipped > 0) this.deps.onSkipped(skipped);
+    }
+    this.pump();
+  }
+
+  private armOffline(graceMs = this.deps.offlineGraceMs): void {
+    clearTimeout(this.timers.offline);
+    this.timers.offline = setTimeout(() => void this.decideOffline(), graceMs);
+    this.timers.offline.unref();
+  }
+
+  /**
+   * No socket of the uid here for a while: an instance holding one takes it over (one it already relays
+   * to, or one the registry names), or, with none anywhere, it is released.
+   */
+  private async decideOffline(): Promise<void> {
+    if (this.over() || this.targets.local() > 0) return;
+    let to = this.targets.relayInstance();
+    if (to === undefined) to = (await this.deps.locate(this.uid).catch(() => [] as string[]))[0];
+    if (this.over() || this.targets.local() > 0) return;
+    if (to !== undefined) this.end(HoldingEnd.transfer, to);
+    else if (this.targets.size === 0) this.end(HoldingEnd.release);
+  }
+
+  private end(kind: HoldingEnd, to: string | null = null): void {
+    if (this.over()) return;
+    this.move("ending");
+    this.clearTimers();
+    const request = endRequestOf(kind, {
+      position: this.position(),
+      lease: this.lease,
+      grant: this.grant,
+      progressed: this.progressed,
+      to,
+      backoffMs: this.deps.backoffMs,
+    });
+    writeEnd(request, {
+      end: this.deps.end,
+      canSend: this.deps.canSend,
+      done: (result) => this.finish(result, request),
+      later: (retry) => {
+        this.timers.retry = setTimeout(retry, 500);
+        this.timers.retry.unref();
       },
-      () => {
-        // Not recorded (database away): try again while the lease lasts, then let it lapse.
-        reporting = false;
-        if (now() >= deadline()) return end("lapsed");
-        wakeAt(now() + 200);
-      },
-    );
-  };
+    });
+  }
 
-  const settle = (entry: InFlight, outcome: EmitOutcome) => {
-    entry.outcome = outcome;
-    lastActivity = now();
-    deps.onOutcome(entry.m, outcome);
-    // Sockets that got it but did not ack → back off; not emitted (Redis away) → hand back, the engine
-    // claims again once it can emit; nobody connected → park. In that order of precedence.
-    if (outcome === "acked" || outcome === "timeout") sentSeq = max(sentSeq, entry.m.seq);
-    if (outcome === "timeout") stopping = End.backOff;
-    if (outcome === "unsent" && stopping !== End.backOff) stopping = End.handBack;
-    if (outcome === "offline" && stopping === null) stopping = End.park;
-    while (inflight.length > 0 && inflight[0]!.outcome === "acked") {
-      const done = inflight.shift() as InFlight;
-      inflightBytes -= done.m.bytes;
-      ackedSeq = done.m.seq;
-      ackedId = done.m.id;
-    }
-    recount();
-    pump();
-  };
+  private finish(result: SessionEnd, request?: EndRequest): void {
+    if (this.state === "ended") return; // abandoned while its end was being written: it ended then
+    this.clearTimers();
+    this.move("ended");
+    this.targets.forgetAll();
+    this.recount();
+    this.deps.onEnd(this, result, request);
+  }
 
-  const send = () => {
-    while (buffer.length > 0 && inflight.length < deps.window && (inflight.length === 0 || inflightBytes < deps.windowBytes)) {
-      if (now() >= deadline()) return;
-      const m = buffer.shift() as StreamMessage;
-      if (deps.isCancelled(m.id)) {
-        // Its position is passed by the next ack, or by the next read, which no longer sees it.
-        deps.onSkipped(1);
-        recount();
-        continue;
-      }
-      const entry: InFlight = { m, outcome: null };
-      inflight.push(entry);
-      inflightBytes += m.bytes;
-      lastActivity = now();
-      const attempt = attemptOf(m);
-      const payload: MessagePayload = {
-        id: String(m.id),
-        type: m.msgType,
-        clientType: m.clientType,
-        msg: m.msg,
-        createdAt: m.createdAt.toISOString(),
-        attempt,
-      };
-      void deps.emit(uid, payload).then((outcome) => settle(entry, outcome));
-    }
-  };
-
-  const pump = () => {
-    if (ended) return;
-    if (reporting) {
-      if (stopping === null) send();
-      return;
-    }
-    if (stopping !== null) {
-      if (inflight.some((e) => e.outcome === null)) return;
-      return report(stopping, false);
-    }
-    const t = now();
-    if (t >= deadline()) {
-      // The lease could not be renewed in time: stop; once emits settle, hand it back if we still can.
-      stopping = End.handBack;
-      return pump();
-    }
-    send();
-    if (wantRead || (lastSeq > fetchedSeq && buffer.length < deps.window / 2)) return report(End.keep, true);
-    const caughtUp = buffer.length === 0 && inflight.length === 0;
-    if (caughtUp && t - lastActivity >= deps.lingerMs) return report(End.release, false);
-    const unrecorded = ackedSeq > reportedSeq;
-    if ((unrecorded && t - lastReport >= deps.recordMs) || t >= renewAt()) return report(End.keep, false);
-    let next = renewAt();
-    if (caughtUp) next = Math.min(next, lastActivity + deps.lingerMs);
-    if (unrecorded) next = Math.min(next, lastReport + deps.recordMs);
-    wakeAt(next);
-  };
-
-  const session = {
-    uid,
-    lease: start.lease,
-    start: () => pump(),
-    /** Messages accepted here for this uid while we hold it (seqs from `firstSeq`); false if not taken. */
-    append(firstSeq: bigint, messages: StreamMessage[]): boolean {
-      if (ended || stopping !== null) return false;
-      lastActivity = now();
-      const last = firstSeq + BigInt(messages.length) - 1n;
-      if (firstSeq > fetchedSeq + 1n && early.size < 16) {
-        // An earlier commit's append is probably a moment behind: wait for it briefly, then read instead.
-        early.set(firstSeq, messages);
-        earlyTimer ??= setTimeout(() => {
-          earlyTimer = undefined;
-          for (const [first, ms] of early) lastSeq = max(lastSeq, first + BigInt(ms.length) - 1n);
-          early.clear();
-          pump();
-        }, 50);
-        return true;
-      }
-      // Held in memory only up to a window; beyond it (or after a gap) they are read in order later.
-      if (firstSeq === fetchedSeq + 1n && buffer.length + messages.length <= deps.window) take(messages);
-      else lastSeq = max(lastSeq, last);
-      for (let next = early.get(fetchedSeq + 1n); next && buffer.length + next.length <= deps.window; next = early.get(fetchedSeq + 1n)) {
-        early.delete(fetchedSeq + 1n);
-        take(next);
-      }
-      if (early.size === 0 && earlyTimer) {
-        clearTimeout(earlyTimer);
-        earlyTimer = undefined;
-      }
-      pump();
-      return true;
-    },
-    /** Another instance accepted messages for this uid: read them now. */
-    poke(): void {
-      if (ended || stopping !== null) return;
-      wantRead = true;
-      lastActivity = now();
-      pump();
-    },
-    /** Stop sending; hand the stream back once the emits in flight have settled (shutdown). */
-    stop() {
-      if (stopping === null) stopping = End.handBack;
-      pump();
-    },
-    get ended() {
-      return ended;
-    },
-  };
-  return session;
+  private clearTimers(): void {
+    this.recorder.stop();
+    this.acks.stop();
+    this.reader.stop();
+    for (const t of Object.values(this.timers)) clearTimeout(t);
+    this.timers = {};
+  }
 }
-
-export type StreamSession = ReturnType<typeof createStreamSession>;

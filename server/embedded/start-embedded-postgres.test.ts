@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import pg from "pg";
 import pino from "pino";
 import { EmbeddedDatabaseError } from "./embedded-database-error.ts";
 import { MigrationError } from "./migration-error.ts";
+import { acceptStatement } from "../store/accept-statement.ts";
 import { applyMigrations } from "./apply-migrations.ts";
 import { startEmbeddedPostgres } from "./start-embedded-postgres.ts";
 
@@ -69,9 +71,11 @@ test("creates a database, migrates it, keeps rows across a restart, stops its ch
     await applyMigrations(first.url, logger);
     const c = new pg.Client({ connectionString: first.url });
     await c.connect();
-    // The accept function (plpgsql, partitioned log) runs on the embedded engine as on PostgreSQL.
-    await c.query(`select * from push_hub_accept(gen_random_uuid(), array['p'], array['message'], array[null], array['h'],
-      array[0], array['u1'], array[4], array[0], array['{"n":1}'], array[7], array[null]::timestamptz[], 0, 0, null)`);
+    // The accept statement (into the partitioned log) runs on the embedded engine as on PostgreSQL.
+    const accept = acceptStatement(randomUUID(), [
+      { producer: "p", scope: "message", key: null, hash: "h", messages: [{ uid: "u1", msg: { n: 1 }, body: '{"n":1}', bytes: 7, type: 4, clientType: 0, ttlSeconds: null, expiresAt: null }] },
+    ], null);
+    await c.query(accept.text, accept.values);
     await c.end();
   } finally {
     await first.stop();

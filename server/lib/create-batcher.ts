@@ -19,7 +19,7 @@ interface BatcherOptions<T, R> {
   flush: (items: T[]) => Promise<R[]>;
 }
 
-interface Batcher<T, R> {
+export interface Batcher<T, R> {
   add(item: T): Promise<R>;
   /** Flushes everything waiting and resolves when every flush started so far has finished. */
   drain(): Promise<void>;

@@ -1,12 +1,29 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** All of one hub's Prometheus metrics, in a registry of its own (several hubs may share a process in tests). */
+const PHASES = ["queue", "commit", "handover", "ack", "read", "record", "end"] as const;
+export type Phase = (typeof PHASES)[number];
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "pushhub_process_" });
   const reg = [registry];
+  const phase = new Histogram({
+    name: "pushhub_phase_seconds",
+    help:
+      "Where a message's time goes: queue (request waits for its group commit), commit (the group commit's statement), " +
+      "handover (commit to first send, this instance or the holder it was relayed to), ack (first send to first ack), " +
+      "and the holders' statements read, record and end",
+    labelNames: ["phase"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: reg,
+  });
+  // One child per phase, bound once: observing a labelled histogram per message would hash the labels each time.
+  const phases = Object.fromEntries(PHASES.map((p) => [p, phase.labels({ phase: p })])) as unknown as Record<Phase, { observe(v: number): void }>;
   return {
     registry,
+    /** Observes `seconds` for a phase (the pushhub_phase_seconds histogram). */
+    phase: (p: Phase, seconds: number) => phases[p].observe(seconds),
     connections: new Gauge({ name: "pushhub_connections", help: "Open Socket.IO connections on this instance", registers: reg }),
     accepted: new Counter({ name: "pushhub_messages_accepted_total", help: "Messages durably stored (2xx to the producer)", registers: reg }),
     delivered: new Counter({
@@ -21,9 +38,20 @@ export function createMetrics() {
       help: "Messages skipped undelivered because they expired (or left with their partition)",
       registers: reg,
     }),
-    parked: new Counter({ name: "pushhub_messages_parked_total", help: "Emits that found the uid offline (its stream parks until it connects)", registers: reg }),
+    inboxRequests: new Counter({
+      name: "pushhub_inbox_requests_total",
+      help: "Sockets' inbox requests (sync, read, readUpTo) by outcome: ok, or the error code they were answered with, or dropped (queued when the socket disconnected)",
+      labelNames: ["event", "outcome"] as const,
+      registers: reg,
+    }),
+    connectionsRefused: new Counter({
+      name: "pushhub_connections_refused_total",
+      help: "TCP connections refused with 503 because this process held MAX_CONNECTIONS",
+      registers: reg,
+    }),
+    parked: new Counter({ name: "pushhub_messages_parked_total", help: "Holdings given up with messages pending and nobody of the uid connected (they wait for a connect)", registers: reg }),
     ackTimeouts: new Counter({ name: "pushhub_ack_timeouts_total", help: "Attempts whose ack did not come in time", registers: reg }),
-    inFlight: new Gauge({ name: "pushhub_deliveries_in_flight", help: "Messages held by this instance's delivery sessions (sent unacked or read unsent)", registers: reg }),
+    inFlight: new Gauge({ name: "pushhub_deliveries_in_flight", help: "Messages this instance's holdings keep in memory (sent unacked or read unsent)", registers: reg }),
     queueDepth: new Gauge({
       name: "pushhub_queue_depth",
       help: "Messages queued (not yet acked), offline backlogs included; computed every 5 s in the background",
@@ -31,7 +59,7 @@ export function createMetrics() {
     }),
     housekeepingRuns: new Counter({
       name: "pushhub_housekeeping_runs_total",
-      help: "Runs of each housekeeping job (rewake, partitions, queue_depth) by result",
+      help: "Runs of each housekeeping job (recheck, reap, partitions, expiry, queue_depth, vacuum) by result",
       labelNames: ["job", "result"] as const,
       registers: reg,
     }),
@@ -44,7 +72,7 @@ export function createMetrics() {
     }),
     drainDuration: new Histogram({
       name: "pushhub_drain_step_duration_seconds",
-      help: "One claim of due streams and their first windows",
+      help: "One claim of due uids and their first windows",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: reg,
     }),

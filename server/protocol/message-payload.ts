@@ -1,10 +1,5 @@
-/** What the client receives (`message` event) for each delivery attempt; `id` is what it dedupes by. */
-export interface MessagePayload {
-  id: string;
-  type: number;
-  clientType: number;
-  msg: unknown;
-  createdAt: string;
-  /** 1 on the first attempt; higher means a redelivery. */
-  attempt: number;
-}
+/**
+ * The payloads of the hub's Socket.IO protocol are defined once, by the client SDK (client/src/protocol.ts),
+ * and used by both sides: what the hub sends is exactly what the SDK checks for.
+ */
+export type { FramePayload, MessagePayload, ReadStateEvent, SyncMessage, UnreadPayload } from "../../client/src/protocol.ts";

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
-import { unreadCounts } from "../store/inbox/unread-counts.ts";
+import { unreadStamps } from "../store/inbox/unread-counts.ts";
 import type { Db } from "../store/prisma.ts";
-import type { HubServer } from "./events.ts";
+import type { UnreadStamp } from "../store/unread-stamp.ts";
+import { unreadPayload } from "./create-socket-target.ts";
+import type { HubServer, UnreadPayload } from "./events.ts";
 import { userRoom } from "./rooms.ts";
 
 interface InboxBroadcasterDeps {
@@ -16,37 +18,41 @@ interface InboxBroadcasterDeps {
 const CHUNK = 1000;
 
 /**
- * Tells every socket of a uid, on any instance, what changed in its inbox: `unread {count}` (coalesced
- * per uid over delayMs, counted in one query for all pending uids) and `readState` (at once).
+ * Tells every socket of a uid, on any instance, what changed in its inbox: `unread` (coalesced per uid
+ * over delayMs, read in one query for all pending uids, stamped with the counters it is made of, so a
+ * device never goes back to an older count) and `readState` (at once). Deliveries carry their own count
+ * (on frames, or an `unread` after them): this is for reads, cancels, expiry and retention, and greetings.
  */
 export function createInboxBroadcaster(deps: InboxBroadcasterDeps) {
   const toUid = (uid: string) => deps.io().to(userRoom(uid));
-  /** uid → its count when the change already told it, undefined when it must be read. */
-  const pending = new Map<string, number | undefined>();
+  const pending = new Set<string>();
   /** Sockets that just connected, waiting for their uid's count. */
-  const greetings: { uid: string; send: (count: number) => void }[] = [];
+  const greetings: { uid: string; send: (payload: UnreadPayload) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   const flush = async () => {
     timer = undefined;
-    const batch = [...pending];
+    const changed = [...pending];
     pending.clear();
     const greet = greetings.splice(0);
-    const unknown = [...new Set([...batch.filter(([, count]) => count === undefined).map(([uid]) => uid), ...greet.map((g) => g.uid)])];
-    const counts = new Map(batch.filter((e): e is [string, number] => e[1] !== undefined));
+    const uids = [...new Set([...changed, ...greet.map((g) => g.uid)])];
+    const stamps = new Map<string, UnreadStamp>();
     try {
-      for (let i = 0; i < unknown.length; i += CHUNK) {
-        for (const [uid, count] of await unreadCounts(deps.db, unknown.slice(i, i + CHUNK))) counts.set(uid, count);
+      for (let i = 0; i < uids.length; i += CHUNK) {
+        for (const [uid, stamp] of await unreadStamps(deps.db, uids.slice(i, i + CHUNK))) stamps.set(uid, stamp);
       }
     } catch (err) {
-      deps.logger.warn({ err, uids: unknown.length }, "could not read unread counts; they are sent with the next change");
+      deps.logger.warn({ err, uids: uids.length }, "could not read unread counts; they are sent with the next change");
     }
-    for (const [uid] of batch) {
-      const count = counts.get(uid);
-      if (count !== undefined) toUid(uid).emit("unread", { count });
+    for (const uid of changed) {
+      const stamp = stamps.get(uid);
+      if (stamp) toUid(uid).emit("unread", unreadPayload(stamp));
     }
-    for (const g of greet) if (counts.has(g.uid)) g.send(counts.get(g.uid) as number);
+    for (const g of greet) {
+      const stamp = stamps.get(g.uid);
+      if (stamp) g.send(unreadPayload(stamp));
+    }
   };
 
   const schedule = () => {
@@ -54,18 +60,18 @@ export function createInboxBroadcaster(deps: InboxBroadcasterDeps) {
   };
 
   return {
-    /** The uid's unread count changed; `count` when the change knows it (a read), else it is read back. */
-    unreadChanged(uid: string, count?: number): void {
-      pending.set(uid, pending.has(uid) && pending.get(uid) === undefined ? undefined : count);
+    /** The uid's unread count changed (a read, a cancel): its devices are told the new one. */
+    unreadChanged(uid: string): void {
+      pending.add(uid);
       schedule();
     },
-    /** Many counts at once (expiry, retention). */
-    unreadCounts(counts: Map<string, number>): void {
-      for (const [uid, count] of counts) pending.set(uid, count);
+    /** Many at once (expiry, retention). */
+    unreadChangedMany(uids: Iterable<string>): void {
+      for (const uid of uids) pending.add(uid);
       schedule();
     },
     /** A socket of `uid` connected: it gets the current count with the next flush. */
-    greet(uid: string, send: (count: number) => void): void {
+    greet(uid: string, send: (payload: UnreadPayload) => void): void {
       greetings.push({ uid, send });
       schedule();
     },

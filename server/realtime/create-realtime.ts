@@ -1,18 +1,21 @@
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import { Server, type ServerOptions } from "socket.io";
-import type { HubServer } from "./events.ts";
+import type { HubServer, HubSocket, UnreadPayload } from "./events.ts";
+import type { DeliveryTarget } from "../delivery/delivery-target.ts";
 import type { OriginPolicy } from "../lib/origin-policy.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
 import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
+import { createSocketTarget } from "./create-socket-target.ts";
 import { userRoom } from "./rooms.ts";
 
 interface JoinedSocket {
   uid: string;
-  stillConnected: () => boolean;
-  emitUnread: (count: number) => void;
+  /** The socket as the delivery engine sends to it. */
+  target: DeliveryTarget;
+  emitUnread: (payload: UnreadPayload) => void;
 }
 
 interface RealtimeDeps {
@@ -21,10 +24,12 @@ interface RealtimeDeps {
   metrics: Metrics;
   tokens: TokenService;
   adapter?: ServerOptions["adapter"];
-  /** A socket has joined its uid's room: its backlog is woken and it is told its unread count. */
+  /** A socket has joined its uid's room: it is delivered to and told its unread count. */
   onJoin: (socket: JoinedSocket) => void;
+  /** A joined socket is gone. */
+  onLeave: (uid: string, socketId: string) => void;
   /** The inbox events (read, readUpTo, sync) of one socket of `uid`. */
-  inbox: (uid: string) => Record<InboxEvent, (...args: unknown[]) => void>;
+  inbox: (uid: string, socket: HubSocket) => Record<InboxEvent, (...args: unknown[]) => void>;
   maxHttpBufferSize: number;
   /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
   connections: ConnectionLimiter;
@@ -64,6 +69,7 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
       (uid) => {
         if (uid === null) return next(new Error("unauthorized"));
         socket.data.uid = uid;
+        socket.data.frames = (auth as { frames?: unknown }).frames === true;
         next();
       },
       () => next(new Error("unauthorized")),
@@ -92,7 +98,7 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     const { uid } = socket.data;
     deps.metrics.connections.inc();
     socket.on("disconnect", () => deps.metrics.connections.dec());
-    const handlers = deps.inbox(uid);
+    const handlers = deps.inbox(uid, socket);
     for (const event of INBOX_EVENTS) socket.on(event, handlers[event]);
     // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -112,7 +118,9 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     });
     void Promise.resolve(socket.join(userRoom(uid))).then(
       () => {
-        deps.onJoin({ uid, stillConnected: () => socket.connected, emitUnread: (count) => socket.emit("unread", { count }) });
+        if (!socket.connected) return;
+        deps.onJoin({ uid, target: createSocketTarget(socket), emitUnread: (payload) => socket.emit("unread", payload) });
+        socket.once("disconnect", () => deps.onLeave(uid, socket.id));
       },
       (err: unknown) => deps.logger.warn({ err }, "could not join the uid room"),
     );

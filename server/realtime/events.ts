@@ -1,17 +1,7 @@
-import type { Server } from "socket.io";
-import type { MessagePayload } from "../protocol/message-payload.ts";
+import type { Server, Socket } from "socket.io";
+import type { FramePayload, MessagePayload, ReadStateEvent, SyncMessage, UnreadPayload } from "../protocol/message-payload.ts";
 
-
-/** One message of a `sync` page: what the uid has, with its state. */
-export interface SyncMessage {
-  id: string;
-  type: number;
-  clientType: number;
-  msg: unknown;
-  createdAt: string;
-  status: "queued" | "delivered" | "read" | "expired";
-  readAt: string | null;
-}
+export type { SyncMessage, UnreadPayload };
 
 type AckCallback = (response?: unknown) => void;
 
@@ -21,10 +11,12 @@ type SyncReply = { messages: SyncMessage[]; next: string | null; unread: number 
 
 export interface ServerToClientEvents {
   message: (payload: MessagePayload, ack: AckCallback) => void;
+  /** Frames (sockets that asked for them): the ready messages of a window in one event, one ack for all. */
+  messages: (payload: FramePayload, ack: AckCallback) => void;
   /** The uid's unread count: on connect, and whenever it changes (new message, read, cancel, expiry). */
-  unread: (payload: { count: number }) => void;
+  unread: (payload: UnreadPayload) => void;
   /** Messages of the uid marked read by any of its devices or by a producer. */
-  readState: (payload: { ids?: string[]; upTo?: string; readAt: string }) => void;
+  readState: (payload: ReadStateEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -40,7 +32,12 @@ type InterServerEvents = Record<string, never>;
 
 interface SocketData {
   uid: string;
+  /** It asked for frames in its handshake (`auth.frames: true`). */
+  frames: boolean;
 }
 
 /** The hub's Socket.IO server, typed with the events above. */
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** One socket of the hub's Socket.IO server. */
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,127 +1,128 @@
 import type { AcceptOutcome, AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
 import type { StreamMessage } from "./stream-message.ts";
+import { acceptKeyed } from "./accept-keyed.ts";
+import { acceptStatement } from "./accept-statement.ts";
+import { sqlStateOf } from "./store-failure.ts";
+import type { UnreadStamp } from "./unread-stamp.ts";
 
-/** A stream leased to the caller by the accept itself: it was idle, so its new messages are its whole window. */
-interface AcceptLease {
+/** A uid whose delivery an instance holds, with what this commit added to it. */
+export interface HeldAppend {
   uid: string;
+  /** The instance holding the uid: it sends these messages (this one, or another told by the caller). */
+  holder: string;
   lease: bigint;
-  wakeSeq: bigint;
-  /** stream_seq of the first message of this group commit for the uid (the ones before are all acked). */
+  /** stream_seq of the first of `messages`. */
   firstSeq: bigint;
+  /** This commit's messages for the uid, oldest first. */
   messages: StreamMessage[];
+  unread: UnreadStamp;
 }
 
-export interface LeaseAsk {
-  leaseMs: number;
-  /** Most streams to lease (0: none — the engine cannot take more now, or live leasing is off). */
-  limit: number;
-  /** This hub instance (streams it holds get their new messages handed over); null: none of that. */
-  instance: string | null;
-  /** DELIVERY_WINDOW: how many of a leased stream's new messages its session takes at once. */
-  window: number;
+export interface AcceptOutput {
+  /** One per request, in order. */
+  results: AcceptResult[];
+  /** Held uids with new messages; uids nobody holds were parked (or keep their schedule) in the commit. */
+  held: HeldAppend[];
 }
 
-/** What the accept did to streams that are being delivered right now. */
-export interface AcceptStreams {
-  /** Idle streams leased to the caller: their new messages are their whole window. */
-  leases: AcceptLease[];
-  /** Streams the caller already holds: their sessions take these messages as they are. */
-  appends: AcceptLease[];
-  /** Streams another instance holds: it should read them now. */
-  remotes: { uid: string; holder: string }[];
-}
-
-type Row = {
-  kind: "request" | "lease" | "append" | "remote";
-  req: number | null;
-  outcome: AcceptOutcome | null;
-  ids: bigint[] | null;
-  uid: string | null;
-  lease: bigint | null;
-  wake_seq: bigint | null;
-  first_seq: bigint | null;
+export type AcceptRow = {
+  outcomes: AcceptOutcome[] | null;
+  ids: (bigint | string)[] | null;
+  counts: number[] | null;
+  s_uid: string[] | null;
+  s_holder: string[] | null;
+  s_lease: (bigint | string)[] | null;
+  s_first: (bigint | string)[] | null;
+  s_total: (bigint | string)[] | null;
+  s_cleared: (bigint | string)[] | null;
   created_at: Date | null;
-  holder: string | null;
 };
 
 /**
- * Stores a group commit — several producer requests — in one transaction (SQL function push_hub_accept):
- * idempotency keys, the uids' stream rows (which also order their ids) and the messages. `token` names
- * this group commit: calling again with the same token after an unknown outcome returns what the first
- * call stored instead of storing it twice. Results come back one per request, in order, with what the
- * accept did to streams being delivered (see LeaseAsk, AcceptStreams).
+ * Stores a group commit — several producer requests — in one transaction: the uids' heads (which order
+ * their ids), the messages, and with keys the idempotency keys. A commit without keys is one statement
+ * (acceptStatement); with keys, a short transaction (acceptKeyed). `token` names the group commit:
+ * calling again with the same token after an unknown outcome returns what the first call stored instead
+ * of storing it twice (then `held` is empty: the first call's holders were told, or read it).
  */
-export async function acceptRequests(
-  db: Db,
-  token: string,
-  requests: AcceptRequest[],
-  ask: LeaseAsk,
-): Promise<{ results: AcceptResult[]; streams: AcceptStreams }> {
-  const m = requests.flatMap((r, req) => r.messages.map((msg) => ({ req, msg })));
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT kind, req, outcome, ids, uid, lease, wake_seq, first_seq, created_at, holder FROM push_hub_accept(
-      ${token}::uuid,
-      ${requests.map((r) => r.producer)}::text[],
-      ${requests.map((r) => r.scope)}::text[],
-      ${requests.map((r) => r.key)}::text[],
-      ${requests.map((r) => r.hash)}::text[],
-      ${m.map((x) => x.req)}::int[],
-      ${m.map((x) => x.msg.uid)}::text[],
-      ${m.map((x) => x.msg.type)}::int[],
-      ${m.map((x) => x.msg.clientType)}::int[],
-      ${m.map((x) => x.msg.body)}::text[],
-      ${m.map((x) => x.msg.bytes)}::int[],
-      ${m.map((x) => x.msg.expiresAt?.toISOString() ?? null)}::timestamptz[],
-      ${Math.round(ask.leaseMs)}::int, ${ask.limit}::int, ${ask.instance}::uuid, ${ask.window}::int)`;
-  const byReq = new Map<number, Row>();
-  const leased = new Map<string, Row>();
-  const remotes: AcceptStreams["remotes"] = [];
-  for (const r of rows) {
-    if (r.kind === "request" && r.req !== null) byReq.set(r.req, r);
-    else if ((r.kind === "lease" || r.kind === "append") && r.uid !== null) leased.set(r.uid, r);
-    else if (r.kind === "remote" && r.uid !== null && r.holder !== null) remotes.push({ uid: r.uid, holder: r.holder });
-  }
-  const results = requests.map((_, req): AcceptResult => {
-    const row = byReq.get(req);
-    if (!row || row.outcome === null) throw new Error(`push_hub_accept returned no result for request ${req}`);
-    return { outcome: row.outcome, ids: (row.ids ?? []).map(String) };
+export async function acceptRequests(db: Db, token: string, requests: AcceptRequest[]): Promise<AcceptOutput> {
+  const store = (): Promise<AcceptRow> =>
+    requests.every((r) => r.key === null)
+      ? db.$queryRaw<AcceptRow[]>(acceptStatement(token, requests, null)).then(([row]) => {
+          if (!row) throw new Error("the accept statement returned no row");
+          return row;
+        })
+      : acceptKeyed(db, token, requests);
+  const row = await store().catch(async (error: unknown) => {
+    // The token exists: an earlier try of this commit stored it (its answer is kept under the token).
+    const earlier = sqlStateOf(error) === "23505" ? await storedAnswer(db, token) : undefined;
+    if (earlier) return earlier;
+    throw error;
   });
-  // A leased uid's window: its messages of this group commit in id order (= request order), seqs from first_seq.
-  const windows = new Map<string, AcceptLease>();
+  const results = splitResults(requests, row);
+  return { results, held: heldAppends(requests, results, row) };
+}
+
+/** What an earlier try of a group commit stored under its token (undefined: nothing). */
+async function storedAnswer(db: Db, token: string): Promise<AcceptRow | undefined> {
+  const [row] = await db.$queryRaw<AcceptRow[]>`
+    SELECT outcomes, ids, counts, NULL::text[] AS s_uid, NULL::uuid[] AS s_holder, NULL::bigint[] AS s_lease,
+           NULL::bigint[] AS s_first, NULL::bigint[] AS s_total, NULL::bigint[] AS s_cleared, created_at
+    FROM accept_batches WHERE token = ${token}::uuid`;
+  return row;
+}
+
+/** Every request's ids: in request order, `counts` of them per request (all stored when outcomes is null). */
+function splitResults(requests: AcceptRequest[], row: AcceptRow): AcceptResult[] {
+  const ids = (row.ids ?? []).map(String);
+  let at = 0;
+  return requests.map((r, i): AcceptResult => {
+    const n = row.counts?.[i] ?? r.messages.length;
+    const outcome = row.outcomes?.[i] ?? "stored";
+    const mine = ids.slice(at, at + n);
+    at += n;
+    if (mine.length !== n) throw new Error(`push_hub_accept returned too few ids for request ${i}`);
+    return { outcome, ids: mine };
+  });
+}
+
+/** A held uid's new messages: its messages of this commit in id order (= request order), seqs from first. */
+function heldAppends(requests: AcceptRequest[], results: AcceptResult[], row: AcceptRow): HeldAppend[] {
+  const uids = row.s_uid ?? [];
+  if (uids.length === 0) return [];
+  const byUid = new Map<string, HeldAppend>();
+  uids.forEach((uid, i) => {
+    byUid.set(uid, {
+      uid,
+      holder: row.s_holder?.[i] as string,
+      lease: BigInt(row.s_lease?.[i] as bigint),
+      firstSeq: BigInt(row.s_first?.[i] as bigint),
+      messages: [],
+      unread: { total: Number(row.s_total?.[i]), cleared: Number(row.s_cleared?.[i]) },
+    });
+  });
+  const createdAt = row.created_at ?? new Date();
   requests.forEach((r, req) => {
     const result = results[req] as AcceptResult;
     if (result.outcome !== "stored") return;
     r.messages.forEach((msg, i) => {
-      const row = leased.get(msg.uid);
-      if (!row) return;
-      let w = windows.get(msg.uid);
-      if (!w) {
-        w = { uid: msg.uid, lease: row.lease as bigint, wakeSeq: row.wake_seq as bigint, firstSeq: row.first_seq as bigint, messages: [] };
-        windows.set(msg.uid, w);
-      }
-      w.messages.push({
+      const held = byUid.get(msg.uid);
+      if (!held) return;
+      held.messages.push({
         id: BigInt(result.ids[i] as string),
         seq: 0n,
         msgType: msg.type,
         clientType: msg.clientType,
         msg: msg.msg,
-        createdAt: row.created_at ?? new Date(),
+        createdAt,
         bytes: msg.bytes,
       });
     });
   });
-  for (const w of windows.values()) {
-    w.messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    w.messages.forEach((m, i) => (m.seq = w.firstSeq + BigInt(i)));
+  for (const h of byUid.values()) {
+    h.messages.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    h.messages.forEach((m, i) => (m.seq = h.firstSeq + BigInt(i)));
   }
-  const all = [...windows.values()];
-  return {
-    results,
-    streams: {
-      leases: all.filter((w) => leased.get(w.uid)?.kind === "lease"),
-      appends: all.filter((w) => leased.get(w.uid)?.kind === "append"),
-      remotes,
-    },
-  };
+  return [...byUid.values()];
 }

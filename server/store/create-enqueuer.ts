@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { createBatcher } from "../lib/create-batcher.ts";
-import { acceptRequests, type AcceptStreams, type LeaseAsk } from "./accept-requests.ts";
+import { acceptRequests, type HeldAppend } from "./accept-requests.ts";
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
 import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
@@ -15,14 +15,18 @@ interface EnqueuerDeps {
   groupCommitMaxRows: number;
   /** Most message bytes one INSERT carries. */
   groupCommitMaxBytes: number;
-  /** Group commits in flight at once; requests arriving meanwhile join the next one. */
+  /**
+   * Commit lanes: requests are spread over them by uid, each lane has one group commit in flight and the
+   * requests arriving meanwhile join its next one. Lanes hold disjoint uids (but for batches, which go
+   * whole to the lane of their first uid), so their commits run side by side without waiting for each other.
+   */
   groupCommitConcurrency: number;
   /** Called after each commit with how many messages it stored. */
   onStored: (count: number) => void;
-  /** What the delivery engine can take on right now: idle streams an accept may lease to it. */
-  leaseAsk: () => LeaseAsk;
-  /** What a commit did to streams being delivered (leased to us, held by us, held elsewhere). */
-  onStreams: (streams: AcceptStreams) => void;
+  /** Held uids a commit added messages to (in commit order): their holders are handed them. */
+  onHeld: (held: HeldAppend[]) => void;
+  /** How long requests waited for their commit, and how long its statement took (seconds). */
+  observe?: (phase: "queue" | "commit", seconds: number) => void;
   /** Waits between tries of a group commit whose outcome is unknown (default 100, 400 ms). */
   retryDelaysMs?: number[];
 }
@@ -35,6 +39,8 @@ export interface Enqueuer {
 }
 
 type Outcome = AcceptResult | { error: unknown };
+/** A request waiting for its group commit, with when it started waiting. */
+type Queued = AcceptRequest & { queuedAt: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RETRYABLE_ROLLBACK = new Set(["40001", "40P01"]); // serialization failure, deadlock
@@ -53,10 +59,10 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
     const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
-        // A retry leases nothing: its first try may have leased (and that lease lapses by itself).
-        const ask = attempt === 0 ? deps.leaseAsk() : { leaseMs: 0, limit: 0, instance: null, window: 1 };
-        const { results, streams } = await acceptRequests(deps.db, token, requests, ask);
-        deps.onStreams(streams);
+        const started = performance.now();
+        const { results, held } = await acceptRequests(deps.db, token, requests);
+        deps.observe?.("commit", (performance.now() - started) / 1000);
+        if (held.length > 0) deps.onHeld(held);
         return results;
       } catch (error) {
         const kind = classifyStoreFailure(error);
@@ -69,15 +75,16 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
     }
   };
 
-  const batcher = createBatcher<AcceptRequest, Outcome>({
+  const lane = () => createBatcher<Queued, Outcome>({
     maxItems: Number.MAX_SAFE_INTEGER,
     maxDelayMs: deps.groupCommitMs,
     size: (r) => ({ rows: r.messages.length, bytes: r.messages.reduce((n, m) => n + m.bytes, 0) }),
     maxRows: deps.groupCommitMaxRows,
     maxBytes: deps.groupCommitMaxBytes,
-    maxConcurrent: deps.groupCommitConcurrency,
+    maxConcurrent: 1,
     flush: async (requests) => {
       try {
+        if (deps.observe) for (const r of requests) deps.observe("queue", (performance.now() - r.queuedAt) / 1000);
         return await commit(requests);
       } catch (error) {
         if (requests.length === 1 || classifyStoreFailure(error) !== "rolled_back") return requests.map(() => ({ error }));
@@ -86,9 +93,14 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
     },
   });
 
+  const lanes = Array.from({ length: Math.max(1, deps.groupCommitConcurrency) }, lane);
+  const laneOf = (r: AcceptRequest) => lanes[lanes.length === 1 ? 0 : laneHash(r.messages[0]?.uid ?? "") % lanes.length] as (typeof lanes)[number];
+
   return {
     async enqueue(request) {
-      const outcome: Outcome = await batcher.add(request).catch((error: unknown) => ({ error }));
+      const outcome: Outcome = await laneOf(request)
+        .add({ ...request, queuedAt: performance.now() })
+        .catch((error: unknown) => ({ error }));
       if ("error" in outcome) {
         deps.logger.warn({ err: outcome.error, count: request.messages.length }, "could not store messages");
         throw new StoreUnavailableError("could not store messages", outcome.error);
@@ -96,6 +108,13 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
       if (outcome.outcome === "stored" && outcome.ids.length > 0) deps.onStored(outcome.ids.length);
       return outcome;
     },
-    drain: () => batcher.drain(),
+    drain: () => Promise.all(lanes.map((l) => l.drain())).then(() => undefined),
   };
+}
+
+/** FNV-1a of the uid: which lane its requests take. */
+function laneHash(uid: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < uid.length; i++) h = Math.imul(h ^ uid.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -34,7 +34,7 @@ const STATUS = Prisma.sql`
        WHEN ${MESSAGE_EXPIRED} THEN 'expired'
        ELSE 'queued' END`;
 
-/** Messages (alias m) with their stream (s) and the receipt covering them (d), as MessageRecord columns. */
+/** Messages (alias m) with their stream (s), head (h) and the receipt covering them (d), as MessageRecord columns. */
 export const MESSAGE_RECORD_SQL = Prisma.sql`
   SELECT m.noce_ack AS id, m.to_uid AS uid, m.stream_seq AS seq, m.msg_type AS "msgType", m.client_type AS "clientType",
          m.msg_extend AS msg, m.create_time AS "createdAt", m.expires_at AS "expiresAt", m.read_at AS "readAt",
@@ -43,10 +43,11 @@ export const MESSAGE_RECORD_SQL = Prisma.sql`
          (CASE WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) AND d.first_seq <= m.stream_seq
                THEN CASE WHEN m.stream_seq <= d.retry_upto THEN d.attempt ELSE 1 END
                WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) THEN 1
-               WHEN m.stream_seq <= COALESCE(s.sent_seq, 0) THEN s.attempts + 1
+               WHEN m.stream_seq <= COALESCE(s.sent_seq, 0) THEN COALESCE(h.attempts, 0) + 1
                ELSE 0 END)::int AS attempts
   FROM messages m
   LEFT JOIN uid_streams s ON s.uid = m.to_uid
+  LEFT JOIN uid_heads h ON h.uid = m.to_uid
   LEFT JOIN LATERAL (
     SELECT d.first_seq, d.acked_at, d.attempt, d.retry_upto FROM deliveries d
     WHERE d.uid = m.to_uid AND d.last_id >= m.noce_ack AND m.stream_seq <= COALESCE(s.acked_seq, 0)

@@ -1,4 +1,4 @@
-// Claims lock stream rows with FOR UPDATE SKIP LOCKED and no cluster-wide lock: two instances claim
+// Claims lock head rows with FOR UPDATE SKIP LOCKED and no cluster-wide lock: two instances claim
 // different uids at the same moment, neither waits for the other.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -32,20 +32,23 @@ const pgClient = async (url: string) => {
   return c;
 };
 
-const CLAIM = "SELECT uid FROM push_hub_claim(50, 50, 16, 1048576, 60000)";
+const INSTANCE = "00000000-0000-4000-8000-000000000001";
+const CLAIM = `SELECT uid FROM push_hub_claim(50, 50, 16, 1048576, '${INSTANCE}')`;
 
 test("two instances claim different uids at the same moment without waiting for each other (SQL)", async (t) => {
   const db = await createTestDatabase("claims_sql");
   dbs.push(db);
-  // 200 due streams: a hub whose drainer never runs (a cron once a year, no nudges, so no accept leases
-  // either) takes one message for each of 200 offline uids, then stops.
+  // 200 due uids: a hub takes one message for each of 200 offline uids (they park), then stops; their
+  // deliveries then come due as a backoff that ran out would (or an instance that died).
   const seeder = await startTestHub(db.url, { DRAIN_CRON: "0 0 0 1 1 *", DRAIN_NUDGE: "false" });
   const uids = Array.from({ length: 200 }, (_, i) => `due-${String(i).padStart(3, "0")}`);
   const res = await api(seeder.url, "POST", "/api/messages/batch", { messages: uids.map((uid, i) => ({ uid, msg: { i } })) });
   assert.equal(res.status, 202);
   await seeder.stop();
+  await db.query("UPDATE uid_heads SET parked = false, due_at = now() WHERE uid LIKE 'due-%'");
+  await db.query(`SELECT push_hub_heartbeat('${INSTANCE}', 60000)`);
   const due = (await streamStates(db)).filter((s) => s.due && !s.leased && !s.parked && s.lastSeq === 1 && s.ackedSeq === 0);
-  assert.equal(due.length, 200, "200 due, unleased streams");
+  assert.equal(due.length, 200, "200 due, unheld uids");
 
   const a = await pgClient(db.url);
   const b = await pgClient(db.url);
@@ -55,7 +58,7 @@ test("two instances claim different uids at the same moment without waiting for 
 
   await a.query("BEGIN");
   const claimedA = new Set((await a.query<{ uid: string }>(CLAIM)).rows.map((r) => r.uid));
-  // A's transaction stays open (its stream rows locked) while B claims.
+  // A's transaction stays open (its head rows locked) while B claims.
   await b.query("BEGIN");
   await b.query("SET LOCAL lock_timeout = '500ms'");
   const lockWaits: unknown[] = [];
@@ -92,8 +95,8 @@ test("two instances claim different uids at the same moment without waiting for 
   await b.query("ROLLBACK");
 
   t.diagnostic(`A claimed ${claimedA.size}, B claimed ${claimedB.size} in ${elapsedB.toFixed(1)} ms while A's transaction was open`);
-  assert.equal(claimedA.size, 50, "A claimed 50 streams");
-  assert.equal(claimedB.size, 50, "B claimed 50 streams too, while A held its 50");
+  assert.equal(claimedA.size, 50, "A claimed 50 uids");
+  assert.equal(claimedB.size, 50, "B claimed 50 uids too, while A held its 50");
   assert.deepEqual([...claimedA].filter((u) => claimedB.has(u)), [], "A and B claimed disjoint sets of uids");
   assert.ok(elapsedB < 500, `B's claim returned promptly: ${elapsedB.toFixed(1)} ms`);
   assert.deepEqual(advisory.rows, [], "no advisory lock held by either claim");
@@ -119,7 +122,7 @@ test("two hubs drain many backlogs at once: every message delivered once, in ord
     (res.body.ids as string[]).forEach((id, i) => published.get(messages[i]!.uid)!.push(id));
   }
   const total = uids.length * 50;
-  // Whatever went out while they were offline found empty rooms: every stream is parked, none leased.
+  // Nobody of them is connected: every backlog is parked, none held.
   await waitFor(async () => {
     const states = await streamStates(db, uids);
     return states.filter((s) => s.parked && !s.due && !s.dueLater && !s.leased && s.lastSeq === 50).length === uids.length;

@@ -20,7 +20,6 @@ before(async () => {
   proxy = await startTcpProxy(Number(new URL(db.url).port || 5432), new URL(db.url).hostname);
   const proxied = new URL(db.url);
   proxied.port = String(proxy.port);
-  // Short leases: the stream the lost first try leased to this hub lapses soon and is claimed again.
   hub = await startTestHub(proxied.toString(), { ACK_TIMEOUT_MS: "1000", LEASE_MARGIN_MS: "500", GROUP_COMMIT_MS: "2" });
 });
 
@@ -39,8 +38,9 @@ test("the reply of a committed group commit is lost: 202 with 10 ids, exactly th
   clients.push(client);
   const batchesBefore = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM accept_batches"))[0]!.n;
 
-  const { fired } = proxy.dropReplyAfter("push_hub_accept");
-  const messages = Array.from({ length: 10 }, (_, n) => ({ uid: "gc-lost", msg: { n } }));
+  // The marker travels with the accept's parameters (statements are prepared: their text goes once).
+  const { fired } = proxy.dropReplyAfter("lost-reply-marker");
+  const messages = Array.from({ length: 10 }, (_, n) => ({ uid: "gc-lost", msg: { n, marker: "lost-reply-marker" } }));
   const sentAt = Date.now();
   const res = await api(hub.url, "POST", "/api/messages/batch", { messages });
   const replyMs = Date.now() - sentAt;
@@ -59,7 +59,8 @@ test("the reply of a committed group commit is lost: 202 with 10 ids, exactly th
   const batches = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM accept_batches"))[0]!.n;
   assert.equal(batches - batchesBefore, 1, "the retry reused the first try's group-commit token");
 
-  // The stream the lost try leased to this hub lapses and is claimed again: each message arrives, in order.
+  // The lost reply also carried the hand-over to this hub (the uid's holder): the periodic check finds the
+  // messages beyond the recorded position and reads them. Each message arrives, in order, once.
   await waitFor(() => client.ids().length === 10, "the 10 messages to arrive", 15000);
   t.diagnostic(`reply after ${replyMs} ms; all 10 delivered ${Date.now() - sentAt} ms after the request (attempt ${client.received[0]?.attempt})`);
   assert.deepEqual(client.ids(), ids, "delivered in acceptance order");

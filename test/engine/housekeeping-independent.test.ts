@@ -35,7 +35,7 @@ const runs = (job: string, result = "ok") => readLabelledMetric(hub.url, "pushhu
 
 interface Sample {
   at: number;
-  rewake: number;
+  recheck: number;
   partitions: number;
   depth: number;
   failed: number;
@@ -47,7 +47,7 @@ const sample = async (): Promise<Sample> => {
   const due = (await streamStates(db)).filter((s) => s.due && !s.leased).length;
   return {
     at: Date.now(),
-    rewake: await runs("rewake"),
+    recheck: await runs("recheck"),
     partitions: await runs("partitions"),
     depth: await runs("queue_depth"),
     failed: await readLabelledMetric(hub.url, "pushhub_housekeeping_runs_total", { result: "failed" }),
@@ -56,14 +56,15 @@ const sample = async (): Promise<Sample> => {
   };
 };
 
-test("with every delivery slot held and due work piling up, the rewake, partition and queue-depth chores keep running on schedule", async (t) => {
+test("with every delivery slot held and due work piling up, the recheck, partition and queue-depth chores keep running on schedule", async (t) => {
   const t0 = Date.now();
   const client = await connectClient(hub.url, "never-acks", { onMessage: (_m, ack) => (ackAll ? ack() : unacked.push(ack)) });
   stuck = client;
   await api(hub.url, "POST", "/api/messages", { uid: "never-acks", msg: "holds the only slot" });
   await waitFor(() => client.received.length === 1, "the first message to take the engine's only slot");
 
-  // Producers keep going: more for the stuck uid, and for uids nobody serves (due, never claimable now).
+  // Producers keep going: more for the stuck uid, and for uids nobody is connected as, whose deliveries
+  // come due as backoffs running out would (due, never claimable now: the engine has no room).
   let producing = true;
   let published = 0;
   const producer = (async () => {
@@ -73,6 +74,7 @@ test("with every delivery slot held and due work piling up, the rewake, partitio
       if (Date.now() - at > 500) t.diagnostic(`publish ${i} took ${Date.now() - at} ms`);
       assert.equal(res.status, 202);
       published++;
+      await db.query("UPDATE uid_heads SET parked = false, due_at = now() WHERE uid LIKE 'waiting-%' AND holder IS NULL");
       await sleep(100);
     }
   })();
@@ -92,15 +94,15 @@ test("with every delivery slot held and due work piling up, the rewake, partitio
   const last = samples.at(-1)!;
   t.diagnostic(`${published} published; samples: ${JSON.stringify(samples.map(({ at, ...s }) => ({ t: at - started, ...s })))}`);
 
-  // The engine was saturated the whole time: its slots held by unacked messages, due streams it could not take.
+  // The engine was saturated the whole time: its slots held by unacked messages, due uids it could not take.
   for (const s of samples.slice(1)) {
     assert.ok(s.inFlight >= 1, `the engine holds its slot (t=${s.at - started} ms)`);
-    assert.ok(s.due > 0, `due streams wait for a slot (t=${s.at - started} ms)`);
+    assert.ok(s.due > 0, `due uids wait for a slot (t=${s.at - started} ms)`);
   }
   assert.ok(client.received.length >= 1 && client.received.length === unacked.length, "nothing was acked");
 
-  // rewake and queue_depth run every 5 s: at least once in each half; partitions every 10 s: at least once.
-  assert.ok(mid.rewake > first.rewake && last.rewake > mid.rewake, `rewake kept running: ${first.rewake} → ${mid.rewake} → ${last.rewake}`);
+  // recheck and queue_depth run every 5 s: at least once in each half; partitions every 10 s: at least once.
+  assert.ok(mid.recheck > first.recheck && last.recheck > mid.recheck, `recheck kept running: ${first.recheck} → ${mid.recheck} → ${last.recheck}`);
   assert.ok(mid.depth > first.depth && last.depth > mid.depth, `queue_depth kept running: ${first.depth} → ${mid.depth} → ${last.depth}`);
   assert.ok(last.partitions > first.partitions, `partitions ran: ${first.partitions} → ${last.partitions}`);
   assert.equal(last.failed, 0, "no housekeeping run failed");

@@ -1,6 +1,7 @@
-// The adapter's Redis dies for ~5 s while producers keep publishing to clients on both instances: the
-// hubs keep accepting (202), publish nothing into the dead Redis (no emits counted), keep their memory
-// bounded (nothing piles up), and once Redis is back deliver every accepted message in per-uid order.
+// Redis dies for ~5 s while producers keep publishing to clients on both instances: the hubs keep
+// accepting (202), keep delivering to the sockets they hold themselves (delivery needs no Redis), keep
+// their memory bounded (nothing piles up for the other instance), and once Redis is back every accepted
+// message has arrived in per-uid order.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
@@ -140,10 +141,11 @@ test("Redis down for ~5 s under load: producers get only 202s, hub memory stays 
   assert.ok(readyAgainMs !== null, `both hubs report Redis ok within 15 s of its return (readiness then: ${JSON.stringify(readiness)})`);
 });
 
-test("while Redis is down neither hub counts a delivery attempt: nothing is emitted into the dead Redis", (t) => {
+test("while Redis is down each hub keeps delivering to the sockets connected to it", (t) => {
   assert.ok(emitsWhileDown, "needs the outage above");
   t.diagnostic(`pushhub_messages_delivered_total [hub 0, hub 1] every 500 ms while Redis was down: ${JSON.stringify(emitsWhileDown)}`);
   const first = emitsWhileDown[0]!;
+  const last = emitsWhileDown.at(-1)!;
   assert.ok(first.every((v) => v !== null), "metrics readable during the outage");
-  for (const sample of emitsWhileDown) assert.deepEqual(sample, first, `pushhub_messages_delivered_total grew while Redis was down: ${JSON.stringify(emitsWhileDown)}`);
+  for (const i of [0, 1]) assert.ok(last[i]! > first[i]!, `hub ${i} delivered to its own sockets while Redis was down: ${JSON.stringify(emitsWhileDown)}`);
 });

@@ -36,13 +36,15 @@ export interface ClientOptions {
    * ack-at-once: the handler decides when (or whether) to call `ack`, e.g. after a delay.
    */
   onMessage?: (payload: MessagePayload, ack: () => void) => void;
+  /** Ask for frames in the handshake (`messages` events, one ack each), as the client SDK does. */
+  frames?: boolean;
 }
 
 /** A socket.io-client connected as `uid` (resolves on connect, rejects with the connect_error message). */
 export async function connectClient(url: string, uid: string, options: ClientOptions = {}): Promise<TestClient> {
   const token = options.token ?? (await signToken(uid));
   const socket = io(url, {
-    auth: { token },
+    auth: { token, ...(options.frames ? { frames: true } : {}) },
     transports: options.transports ?? ["websocket"],
     reconnection: options.reconnection ?? false,
     reconnectionDelay: 200,
@@ -63,6 +65,12 @@ export async function connectClient(url: string, uid: string, options: ClientOpt
   socket.on("message", (payload: MessagePayload, ack: () => void) => {
     client.received.push(payload);
     if (options.onMessage) options.onMessage(payload, ack);
+    else if (client.acking) ack();
+  });
+  // A frame is acked once, after all its messages; with onMessage, when the handler acks its last one.
+  socket.on("messages", (frame: { messages: MessagePayload[] }, ack: () => void) => {
+    client.received.push(...frame.messages);
+    if (options.onMessage) frame.messages.forEach((m, i) => options.onMessage!(m, i === frame.messages.length - 1 ? ack : () => {}));
     else if (client.acking) ack();
   });
   await new Promise<void>((resolve, reject) => {

@@ -19,7 +19,7 @@ export async function queuedCount(db: TestDatabase, uid: string): Promise<number
   return rows[0]?.n ?? 0;
 }
 
-/** A uid's delivery state as the tests look at it (its head and its stream row, read together). */
+/** A uid's delivery state as the tests look at it (its head and its position, read together). */
 export interface StreamState {
   uid: string;
   /** Messages the uid has been given (its head). */
@@ -29,21 +29,24 @@ export interface StreamState {
   attempts: number;
   failures: number;
   parked: boolean;
-  /** Due now (claimable unless leased). */
+  /** Due now (claimable). */
   due: boolean;
-  /** Due later (backing off, or the due time of a lease). */
+  /** Due later (backing off). */
   dueLater: boolean;
+  /** Held by a live instance. */
   leased: boolean;
+  /** The holding instance (null: nobody). */
+  holder: string | null;
 }
 
-/** The state of every uid's stream (or of `uids` only), by uid. */
+/** The state of every uid (or of `uids` only), by uid. */
 export async function streamStates(db: TestDatabase, uids?: string[]): Promise<StreamState[]> {
   return db.query<StreamState & Record<string, unknown>>(
     `SELECT h.uid, h.last_seq::int AS "lastSeq", coalesce(s.acked_seq, 0)::int AS "ackedSeq",
-            coalesce(s.sent_seq, 0)::int AS "sentSeq", coalesce(s.attempts, 0) AS attempts,
-            coalesce(s.failures, 0) AS failures, coalesce(s.parked, false) AS parked,
-            coalesce(s.due_at <= now(), false) AS due, coalesce(s.due_at > now(), false) AS "dueLater",
-            coalesce(s.lease_until > now(), false) AS leased
+            coalesce(s.sent_seq, 0)::int AS "sentSeq", h.attempts, h.failures, h.parked,
+            coalesce(h.due_at <= now(), false) AS due, coalesce(h.due_at > now(), false) AS "dueLater",
+            EXISTS (SELECT 1 FROM hub_instances i WHERE i.id = h.holder AND i.alive_until > now()) AS leased,
+            h.holder::text AS holder
      FROM uid_heads h LEFT JOIN uid_streams s ON s.uid = h.uid
      WHERE $1::text[] IS NULL OR h.uid = ANY($1::text[]) ORDER BY h.uid`,
     [uids ?? null],

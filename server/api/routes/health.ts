@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { ApiDeps } from "../api-deps.ts";
 
 /** GET /healthz (alive), GET /readyz (database and Redis answer, not shutting down) */
-export function createHealthRoutes(deps: ApiDeps): Router {
+export function createHealthRoutes(deps: Pick<ApiDeps, "readiness">): Router {
   const router = new Router();
   router.get("/healthz", (ctx) => {
     ctx.body = { status: "ok" };

@@ -8,7 +8,7 @@ import { createApiKeyCheck } from "../middleware/api-key-auth.ts";
  */
 export function createMetricsRoutes(deps: { metrics: Metrics; token: string | undefined }): Router {
   const router = new Router();
-  const check = deps.token === undefined ? undefined : createApiKeyCheck([deps.token]);
+  const check = deps.token === undefined ? undefined : createApiKeyCheck([deps.token], "metrics token");
   router.get("/metrics", async (ctx) => {
     check?.(ctx);
     ctx.type = deps.metrics.registry.contentType;

@@ -6,12 +6,13 @@ import { toMessageView } from "../../store/message-view.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import { messageIdSchema } from "../../protocol/parse-id.ts";
 import { parseUid } from "../validation/parse-uid.ts";
+import { decimalQueryInt } from "../validation/decimal-query-int.ts";
 import { describeIssues } from "../validation/parse-message.ts";
 
 export const historyQuerySchema = z.strictObject({
   status: z.enum(["queued", "delivered", "read", "expired", "cancelled"]).optional(),
   before: messageIdSchema.optional(),
-  limit: z.coerce.number().int().min(1, "must be 1–200").max(200, "must be 1–200").default(50),
+  limit: decimalQueryInt(1, 200).default(50).meta({ description: "1–200 in decimal digits; default 50" }),
 });
 
 /** GET /api/users/:uid/messages (history, newest first) and GET /api/users/:uid/presence */
