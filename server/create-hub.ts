@@ -37,6 +37,11 @@ const FRAME_MAX_MESSAGES = 100;
 
 interface HubOptions {
   config: Config & { databaseUrl: string };
+  /**
+   * False for the embedded database: PGlite serves every connection from one session, so a statement
+   * one connection prepares already exists for the next (default true).
+   */
+  preparedStatements?: boolean;
   logger: Logger;
   /** Extra routes served without an API key (the demo page). */
   publicRoutes?: Router[];
@@ -70,13 +75,13 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-export async function createHub({ config, logger, publicRoutes }: HubOptions): Promise<Hub> {
+export async function createHub({ config, preparedStatements = true, logger, publicRoutes }: HubOptions): Promise<Hub> {
   const url = config.databaseUrl;
   const pools: HubPools = {
-    api: createPrisma({ url, poolSize: config.databasePoolSize }),
-    inbox: createPrisma({ url, poolSize: config.inboxPoolSize }),
-    delivery: createPrisma({ url, poolSize: config.deliveryPoolSize }),
-    control: createPrisma({ url, poolSize: config.controlPoolSize }),
+    api: createPrisma({ url, poolSize: config.databasePoolSize, preparedStatements }),
+    inbox: createPrisma({ url, poolSize: config.inboxPoolSize, preparedStatements }),
+    delivery: createPrisma({ url, poolSize: config.deliveryPoolSize, preparedStatements }),
+    control: createPrisma({ url, poolSize: config.controlPoolSize, preparedStatements }),
   };
   const disconnectPools = () => Promise.all(Object.values(pools).map((p: Db) => p.$disconnect().catch(() => undefined)));
   let redis: RedisClients | undefined;

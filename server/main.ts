@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   }
   const hub = await createHub({
     config: { ...config, databaseUrl },
+    preparedStatements: !embedded,
     logger,
     publicRoutes: config.demo ? [createDemoRoutes()] : [],
   });

@@ -7,6 +7,8 @@ export type Db = PrismaClient;
 interface PrismaOptions {
   url: string;
   poolSize: number;
+  /** Name and reuse statements per connection (off where connections share one session: PGlite). */
+  preparedStatements: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ const statementName = ({ sql }: { sql: string }): string => {
 };
 
 /** One PrismaClient per hub over a pg pool; timeouts keep an unreachable database from hanging requests. */
-export function createPrisma({ url, poolSize }: PrismaOptions): Db {
+export function createPrisma({ url, poolSize, preparedStatements }: PrismaOptions): Db {
   const adapter = new PrismaPg(
     {
       connectionString: url,
@@ -35,7 +37,7 @@ export function createPrisma({ url, poolSize }: PrismaOptions): Db {
       idleTimeoutMillis: 30000,
       keepAlive: true,
     },
-    { statementNameGenerator: statementName },
+    preparedStatements ? { statementNameGenerator: statementName } : {},
   );
   return new PrismaClient({ adapter });
 }
