@@ -1,21 +1,11 @@
 import { CronJob } from "cron";
-import type { Logger } from "pino";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
-import type { Metrics } from "../metrics/create-metrics.ts";
 import { claimStreams } from "../store/claim-streams.ts";
 import type { HolderGrant } from "../store/holder-grant.ts";
-import type { Db } from "../store/prisma.ts";
+import type { DeliveryEngineDeps } from "./delivery-engine-deps.ts";
 
-interface DrainDeps {
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  instance: string;
-  cron: string;
-  /** DRAIN_BATCH: messages one claim may take. */
-  batch: number;
-  window: number;
-  windowBytes: number;
+/** `batch` is DRAIN_BATCH: messages one claim may take. */
+interface DrainDeps extends Pick<DeliveryEngineDeps, "db" | "logger" | "metrics" | "instance" | "cron" | "batch" | "window" | "windowBytes"> {
   /** Messages this instance may still take on (0: none now; the drain resumes when told). */
   room: () => number;
   /** False while this instance must not take anything (not alive, stopping). */

@@ -1,16 +1,9 @@
 import type { MessagePayload } from "../protocol/message-payload.ts";
+import type { WindowJsonEntry } from "../store/stream-message.ts";
 import type { UnreadStamp } from "../store/unread-stamp.ts";
 
-/** A message handed to its holder by the instance that accepted it (a window entry, ids and seqs as text). */
-export interface WireMessage {
-  id: string;
-  seq: string;
-  type: number;
-  ct: number;
-  msg: unknown;
-  at: string;
-  b: number;
-}
+/** A message handed to its holder by the instance that accepted it: a window entry as the store reads it. */
+export type WireMessage = WindowJsonEntry;
 
 /** The starting point of a holding handed to another instance (a transfer). */
 export interface WireGrant {

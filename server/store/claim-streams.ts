@@ -1,4 +1,4 @@
-import type { HolderGrant } from "./holder-grant.ts";
+import { grantOf, type GrantRow, type HolderGrant } from "./holder-grant.ts";
 import type { Db } from "./prisma.ts";
 import { toStreamMessages } from "./stream-message.ts";
 
@@ -14,19 +14,7 @@ interface ClaimLimits {
   instance: string;
 }
 
-type Row = {
-  uid: string;
-  lease: bigint;
-  attempts: number;
-  failures: number;
-  retry_upto: bigint;
-  wake_seq: bigint;
-  acked_seq: bigint;
-  acked_id: bigint;
-  last_seq: bigint;
-  cleared: bigint;
-  messages: unknown;
-};
+type Row = GrantRow & { messages: unknown };
 
 /**
  * Takes due uids (backoffs that came due, hand-backs, uids of dead instances) and reads their first
@@ -38,17 +26,5 @@ export async function claimStreams(db: Db, limits: ClaimLimits): Promise<HolderG
     SELECT uid, lease, attempts, failures, retry_upto, wake_seq, acked_seq, acked_id, last_seq, cleared, messages
     FROM push_hub_claim(${limits.heads}::int, ${limits.messages}::int, ${limits.window}::int,
                         ${limits.windowBytes}::int, ${limits.instance}::uuid)`;
-  return rows.map((r) => ({
-    uid: r.uid,
-    lease: r.lease,
-    wakeSeq: r.wake_seq,
-    attempts: r.attempts,
-    failures: r.failures,
-    retryUpto: r.retry_upto,
-    ackedSeq: r.acked_seq,
-    ackedId: r.acked_id,
-    lastSeq: r.last_seq,
-    unread: { total: Number(r.last_seq), cleared: Number(r.cleared) },
-    messages: toStreamMessages(r.messages),
-  }));
+  return rows.map((r) => grantOf(r, toStreamMessages(r.messages)));
 }

@@ -24,3 +24,33 @@ export interface HolderGrant {
   /** The first window when the grant read one (a claim), else empty (the holder reads it). */
   messages: StreamMessage[];
 }
+
+/** A granted uid as the holder functions return it (`sent_seq` selected as `retry_upto`). */
+export interface GrantRow {
+  uid: string;
+  lease: bigint;
+  wake_seq: bigint;
+  attempts: number;
+  failures: number;
+  retry_upto: bigint;
+  acked_seq: bigint;
+  acked_id: bigint;
+  last_seq: bigint;
+  cleared: bigint;
+}
+
+export function grantOf(r: GrantRow, messages: StreamMessage[] = []): HolderGrant {
+  return {
+    uid: r.uid,
+    lease: r.lease,
+    wakeSeq: r.wake_seq,
+    attempts: r.attempts,
+    failures: r.failures,
+    retryUpto: r.retry_upto,
+    ackedSeq: r.acked_seq,
+    ackedId: r.acked_id,
+    lastSeq: r.last_seq,
+    unread: { total: Number(r.last_seq), cleared: Number(r.cleared) },
+    messages,
+  };
+}

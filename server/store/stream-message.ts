@@ -10,8 +10,11 @@ export interface StreamMessage {
   bytes: number;
 }
 
-/** A window as the SQL functions return it: one JSON array per uid (ids and seqs as text). */
-interface WindowJsonEntry {
+/**
+ * One message of a window as the SQL functions return it (one JSON array per uid, ids and seqs as text);
+ * hand-overs between instances carry messages in the same shape.
+ */
+export interface WindowJsonEntry {
   id: string;
   seq: string;
   type: number;

@@ -1,4 +1,4 @@
-import type { HolderGrant } from "./holder-grant.ts";
+import { grantOf, type GrantRow, type HolderGrant } from "./holder-grant.ts";
 import type { Db } from "./prisma.ts";
 
 /** What a connect found: the uid granted to this instance, held by another live instance, or already ours. */
@@ -6,20 +6,7 @@ export type WakeResult =
   | { outcome: "granted" | "mine"; grant: HolderGrant }
   | { outcome: "held"; uid: string; holder: string; unread: HolderGrant["unread"] };
 
-type Row = {
-  uid: string;
-  outcome: "granted" | "held" | "mine";
-  holder: string | null;
-  lease: bigint;
-  wake_seq: bigint;
-  attempts: number;
-  failures: number;
-  acked_seq: bigint;
-  acked_id: bigint;
-  sent_seq: bigint;
-  last_seq: bigint;
-  cleared: bigint;
-};
+type Row = GrantRow & { outcome: "granted" | "held" | "mine"; holder: string | null };
 
 /**
  * Sockets of these uids are connected to `instance` (SQL function push_hub_wake): uids nobody holds are
@@ -29,26 +16,11 @@ type Row = {
 export async function wakeHeads(db: Db, uids: string[], instance: string, onlyUnheld: boolean): Promise<WakeResult[]> {
   if (uids.length === 0) return [];
   const rows = await db.$queryRaw<Row[]>`
-    SELECT uid, outcome, holder, lease, wake_seq, attempts, failures, acked_seq, acked_id, sent_seq, last_seq, cleared
+    SELECT uid, outcome, holder, lease, wake_seq, attempts, failures, sent_seq AS retry_upto, acked_seq, acked_id, last_seq, cleared
     FROM push_hub_wake(${uids}::text[], ${instance}::uuid, ${onlyUnheld})`;
   return rows.map((r): WakeResult => {
     const unread = { total: Number(r.last_seq), cleared: Number(r.cleared) };
     if (r.outcome === "held") return { outcome: "held", uid: r.uid, holder: r.holder as string, unread };
-    return {
-      outcome: r.outcome,
-      grant: {
-        uid: r.uid,
-        lease: r.lease,
-        wakeSeq: r.wake_seq,
-        attempts: r.attempts,
-        failures: r.failures,
-        retryUpto: r.sent_seq,
-        ackedSeq: r.acked_seq,
-        ackedId: r.acked_id,
-        lastSeq: r.last_seq,
-        unread,
-        messages: [],
-      },
-    };
+    return { outcome: r.outcome, grant: grantOf(r) };
   });
 }

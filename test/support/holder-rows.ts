@@ -1,5 +1,6 @@
 // Rows for testing the holder SQL functions as SQL: uids set up with plain INSERTs, functions called
 // directly, rows read back with plain SELECTs.
+import { after, before, beforeEach } from "node:test";
 import pg from "pg";
 import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
@@ -42,6 +43,41 @@ export async function openHolderDb(label: string): Promise<HolderDb> {
       await Promise.all(clients.map((x) => x.end().catch(() => undefined)));
       await db.drop();
     },
+  };
+}
+
+/**
+ * A holder database for the test file that calls it: opened before its tests, dropped after them, and
+ * emptied before each test with the instances `alive` (for the next hour) and `dead` (since a minute) in
+ * place. Its fields can be read once the tests run.
+ */
+export function useHolderDb(label: string, o: { alive: string[]; dead?: string[] }): HolderDb {
+  let opened: HolderDb | undefined;
+  const db = (): HolderDb => {
+    if (opened === undefined) throw new Error("the holder database opens before the tests run");
+    return opened;
+  };
+  before(async () => {
+    opened = await openHolderDb(label);
+  });
+  after(async () => {
+    await opened?.close();
+  });
+  beforeEach(async () => {
+    await db().reset();
+    for (const id of o.alive) await instance(db().c, id);
+    for (const id of o.dead ?? []) await instance(db().c, id, { alive: false });
+  });
+  return {
+    get db() {
+      return db().db;
+    },
+    get c() {
+      return db().c;
+    },
+    connect: () => db().connect(),
+    reset: () => db().reset(),
+    close: () => db().close(),
   };
 }
 

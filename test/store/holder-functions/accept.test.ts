@@ -2,34 +2,13 @@
 // a pg client, heads set up with INSERTs beforehand and the rows checked after.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import type pg from "pg";
 import { acceptStatement } from "../../../server/store/accept-statement.ts";
 import type { AcceptRequest, NewMessage } from "../../../server/store/new-message.ts";
-import {
-  backendPid,
-  blocked,
-  headOf,
-  HUB_B,
-  instance,
-  openHolderDb,
-  streamOf,
-  uidRows,
-  type HolderDb,
-} from "../../support/holder-rows.ts";
+import { backendPid, blocked, headOf, HUB_B, streamOf, uidRows, useHolderDb } from "../../support/holder-rows.ts";
 
-let h: HolderDb;
-
-before(async () => {
-  h = await openHolderDb("accept");
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.reset();
-  await instance(h.c, HUB_B);
-});
+const h = useHolderDb("accept", { alive: [HUB_B] });
 
 const message = (uid: string, n: number): NewMessage => {
   const body = JSON.stringify({ n });

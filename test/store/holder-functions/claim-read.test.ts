@@ -1,22 +1,10 @@
 // push_hub_claim and push_hub_read, tested as SQL: windows, skips, grants and locks.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
+import { test } from "node:test";
 import type pg from "pg";
-import { headOf, HUB_A, HUB_B, instance, openHolderDb, streamOf, uidRows, type HolderDb } from "../../support/holder-rows.ts";
+import { headOf, HUB_A, HUB_B, streamOf, uidRows, useHolderDb } from "../../support/holder-rows.ts";
 
-let h: HolderDb;
-
-before(async () => {
-  h = await openHolderDb("claimread");
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.reset();
-  await instance(h.c, HUB_A);
-  await instance(h.c, HUB_B);
-});
+const h = useHolderDb("claimread", { alive: [HUB_A, HUB_B] });
 
 type Window = { id: string; seq: string; b: number }[] | null;
 const seqsOf = (w: Window) => (w ?? []).map((m) => Number(m.seq));

@@ -1,33 +1,9 @@
 // push_hub_end, tested as SQL: heads and positions set up with INSERTs, one call, the rows checked.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
-import {
-  endHoldings,
-  headOf,
-  HUB_A,
-  HUB_B,
-  instance,
-  openHolderDb,
-  receiptsOf,
-  streamOf,
-  uidRows,
-  type EndArgs,
-  type HolderDb,
-} from "../../support/holder-rows.ts";
+import { test } from "node:test";
+import { endHoldings, headOf, HUB_A, HUB_B, receiptsOf, streamOf, uidRows, useHolderDb, type EndArgs } from "../../support/holder-rows.ts";
 
-let h: HolderDb;
-
-before(async () => {
-  h = await openHolderDb("end");
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.reset();
-  await instance(h.c, HUB_A);
-  await instance(h.c, HUB_B);
-});
+const h = useHolderDb("end", { alive: [HUB_A, HUB_B] });
 
 /** A uid held by HUB_A under lease 4 (granted at wake_seq 7): three messages, one acked, all sent. */
 const heldUid = (uid: string, extra: Parameters<typeof uidRows>[2] = {}) =>

@@ -1,34 +1,9 @@
 // push_hub_record, push_hub_heartbeat, push_hub_reap, push_hub_held and push_hub_release_all, tested as SQL.
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
-import {
-  headOf,
-  HUB_A,
-  HUB_B,
-  HUB_DEAD,
-  instance,
-  openHolderDb,
-  receiptsOf,
-  record,
-  streamOf,
-  uidRows,
-  type HolderDb,
-} from "../../support/holder-rows.ts";
+import { test } from "node:test";
+import { headOf, HUB_A, HUB_B, HUB_DEAD, instance, receiptsOf, record, streamOf, uidRows, useHolderDb } from "../../support/holder-rows.ts";
 
-let h: HolderDb;
-
-before(async () => {
-  h = await openHolderDb("positions");
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.reset();
-  await instance(h.c, HUB_A);
-  await instance(h.c, HUB_B);
-  await instance(h.c, HUB_DEAD, { alive: false });
-});
+const h = useHolderDb("positions", { alive: [HUB_A, HUB_B], dead: [HUB_DEAD] });
 
 const aliveUntilInMs = async (id: string) => {
   const { rows } = await h.c.query<{ ms: number | null }>(

@@ -1,37 +1,9 @@
 // push_hub_wake, tested as SQL: a socket of each uid connected to an instance (or the periodic check).
 import assert from "node:assert/strict";
-import { after, before, beforeEach, test } from "node:test";
-import {
-  backendPid,
-  blocked,
-  headOf,
-  HUB_A,
-  HUB_B,
-  HUB_C,
-  HUB_DEAD,
-  instance,
-  openHolderDb,
-  streamOf,
-  uidRows,
-  wake,
-  type HolderDb,
-} from "../../support/holder-rows.ts";
+import { test } from "node:test";
+import { backendPid, blocked, headOf, HUB_A, HUB_B, HUB_C, HUB_DEAD, streamOf, uidRows, useHolderDb, wake } from "../../support/holder-rows.ts";
 
-let h: HolderDb;
-
-before(async () => {
-  h = await openHolderDb("wake");
-});
-after(async () => {
-  await h?.close();
-});
-beforeEach(async () => {
-  await h.reset();
-  await instance(h.c, HUB_A);
-  await instance(h.c, HUB_B);
-  await instance(h.c, HUB_C);
-  await instance(h.c, HUB_DEAD, { alive: false });
-});
+const h = useHolderDb("wake", { alive: [HUB_A, HUB_B, HUB_C], dead: [HUB_DEAD] });
 
 test("a connect grants an unheld uid to the connecting instance: idle, parked, due or backing off", async () => {
   const common = { messages: 3, lease: 4, wakeSeq: 7, failures: 2, attempts: 1, ackedSeq: 1, sentSeq: 1 };
