@@ -74,7 +74,9 @@ test("with every delivery slot held and due work piling up, the recheck, partiti
       if (Date.now() - at > 500) t.diagnostic(`publish ${i} took ${Date.now() - at} ms`);
       assert.equal(res.status, 202);
       published++;
-      await db.query("UPDATE uid_heads SET parked = false, due_at = now() WHERE uid LIKE 'waiting-%' AND holder IS NULL");
+      // A second in the past: a sample whose transaction began just before this update committed would
+      // otherwise see a due_at later than its own now() (not yet due).
+      await db.query("UPDATE uid_heads SET parked = false, due_at = now() - interval '1 second' WHERE uid LIKE 'waiting-%' AND holder IS NULL");
       await sleep(100);
     }
   })();
