@@ -91,6 +91,8 @@ export const usage = `npm run loadtest -- [options]
   --redis-server         start a redis-server of this run's own on a free port (implies --redis), so
                          Redis command counts and CPU are this run's alone; stopped afterwards
   --hub-env KEY=VALUE    extra env for started hubs (repeatable)
+  --hub-node-flag FLAG   extra Node flag for started hubs, not the baseline (repeatable; e.g.
+                         --hub-node-flag=--cpu-prof --hub-node-flag=--cpu-prof-dir=/tmp/prof)
   --client-protocol P    frames (default: clients ask for "messages" frames) or message; clients
                          take both events either way; the baseline ignores it
   --cpu-hog N            N busy-loop processes beside the hub run and the baseline run (0)

@@ -6,6 +6,7 @@ import { launchInstances } from "./launch-instances.ts";
 import type { LaunchCommon, LaunchedTargets } from "./launched-targets.ts";
 import { deleteRedisPrefix } from "./redis-cleanup.ts";
 import { startHubProcess } from "./support/hub-process.ts";
+import { SERVER_NODE_FLAGS } from "./support/service-process.ts";
 import { createThrowawayDatabase } from "./support/throwaway-database.ts";
 
 export interface HubLaunchOptions extends LaunchCommon {
@@ -13,6 +14,8 @@ export interface HubLaunchOptions extends LaunchCommon {
   databaseAdminUrl: string;
   /** extra env for every instance (DRAIN_BATCH=…, GROUP_COMMIT_MS=…) */
   hubEnv: Record<string, string>;
+  /** Node flags added to the shared server flags of every instance */
+  hubNodeFlags?: string[];
   /** runs on the migrated database before any hub connects (extensions, settings) */
   prepareDatabase?: (db: { name: string; url: string }) => Promise<void>;
 }
@@ -38,7 +41,7 @@ export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> 
   const launched = await launchInstances(o, {
     kind: "hub",
     label: "hub",
-    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs }),
+    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs, nodeFlags: [...SERVER_NODE_FLAGS, ...(o.hubNodeFlags ?? [])] }),
     cleanup: [
       () => db.drop(),
       async () => {

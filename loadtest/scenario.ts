@@ -74,7 +74,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       const prepareDatabase = async (db: { name: string; url: string }) => {
         database = { ...db, statementsUnavailable: await preparePgStatements({ databaseUrl: db.url, database: db.name, track: o.pgTrack }) };
       };
-      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv, prepareDatabase }) : await launchBaselines(common);
+      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv, hubNodeFlags: o.hubNodeFlags, prepareDatabase }) : await launchBaselines(common);
       urls = launched.services.map((s) => s.url);
       servers = launched.services.map((s) => ({ label: s.label, pid: s.pid }));
       watched.push(...servers.map((s) => ({ ...s, group: GROUP.servers })));

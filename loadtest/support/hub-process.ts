@@ -7,7 +7,7 @@ import { startServiceProcess, type ServiceProcess } from "./service-process.ts";
 export function startHubProcess(
   port: number,
   env: Record<string, string>,
-  o: { label?: string; logFile?: string; readyTimeoutMs?: number } = {},
+  o: { label?: string; logFile?: string; readyTimeoutMs?: number; nodeFlags?: string[] } = {},
 ): Promise<ServiceProcess> {
   return startServiceProcess({
     label: o.label ?? "hub",
@@ -16,5 +16,6 @@ export function startHubProcess(
     env: { NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...env },
     ...(o.logFile ? { logFile: o.logFile } : {}),
     ...(o.readyTimeoutMs ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
+    ...(o.nodeFlags ? { nodeFlags: o.nodeFlags } : {}),
   });
 }
