@@ -1,5 +1,4 @@
-import { acceptStatement } from "./accept-statement.ts";
-import type { AcceptRow } from "./accept-requests.ts";
+import { acceptStatement, type AcceptRow } from "./accept-statement.ts";
 import type { AcceptOutcome, AcceptRequest } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
 

@@ -1,8 +1,8 @@
-import type { AcceptOutcome, AcceptRequest, AcceptResult } from "./new-message.ts";
+import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
 import type { StreamMessage } from "./stream-message.ts";
 import { acceptKeyed } from "./accept-keyed.ts";
-import { acceptStatement } from "./accept-statement.ts";
+import { acceptStatement, type AcceptRow } from "./accept-statement.ts";
 import { sqlStateOf } from "./store-failure.ts";
 import type { UnreadStamp } from "./unread-stamp.ts";
 
@@ -25,19 +25,6 @@ export interface AcceptOutput {
   /** Held uids with new messages; uids nobody holds were parked (or keep their schedule) in the commit. */
   held: HeldAppend[];
 }
-
-export type AcceptRow = {
-  outcomes: AcceptOutcome[] | null;
-  ids: (bigint | string)[] | null;
-  counts: number[] | null;
-  s_uid: string[] | null;
-  s_holder: string[] | null;
-  s_lease: (bigint | string)[] | null;
-  s_first: (bigint | string)[] | null;
-  s_total: (bigint | string)[] | null;
-  s_cleared: (bigint | string)[] | null;
-  created_at: Date | null;
-};
 
 /**
  * Stores a group commit — several producer requests — in one transaction: the uids' heads (which order

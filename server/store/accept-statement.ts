@@ -1,5 +1,19 @@
 import { Prisma } from "../generated/prisma/client.ts";
-import type { AcceptRequest } from "./new-message.ts";
+import type { AcceptOutcome, AcceptRequest } from "./new-message.ts";
+
+/** The one row the accept statement returns (and a retried commit reads back from its token). */
+export type AcceptRow = {
+  outcomes: AcceptOutcome[] | null;
+  ids: (bigint | string)[] | null;
+  counts: number[] | null;
+  s_uid: string[] | null;
+  s_holder: string[] | null;
+  s_lease: (bigint | string)[] | null;
+  s_first: (bigint | string)[] | null;
+  s_total: (bigint | string)[] | null;
+  s_cleared: (bigint | string)[] | null;
+  created_at: Date | null;
+};
 
 /**
  * The statement that stores a group commit's messages (docs/design.md §4.1), one round trip:
