@@ -1,21 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
+import { defineLeasedSlots } from "../redis/leased-slots.ts";
 import { tryRedis } from "../redis/try-redis.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
-
-// KEYS[1] = the uid's sorted set (member = "<instance>|<socket id>", score = lease end); ARGV = member, max, now, leaseMs.
-const ACQUIRE_LUA = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1`;
-
-const COMMAND = "pushHubAcquireSocket";
-type WithCommand = Redis & { [COMMAND](key: string, socketId: string, max: number, now: number, leaseMs: number): Promise<number> };
 
 interface RedisConnectionLimiterDeps {
   redis: Redis;
@@ -39,8 +27,7 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
   const { redis, max, logger } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
   const timeoutMs = deps.timeoutMs ?? 1000;
-  redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ACQUIRE_LUA });
-  const client = redis as WithCommand;
+  const acquireSlot = defineLeasedSlots(redis);
   const keyOf = (uid: string) => `${deps.prefix}:sockets:${uid}`;
   const memberOf = (socketId: string) => `${deps.instance}|${socketId}`;
   const local = new Map<string, string>(); // socket id → uid
@@ -61,7 +48,7 @@ export function createRedisConnectionLimiter(deps: RedisConnectionLimiterDeps): 
 
   return {
     async acquire(uid, socketId) {
-      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), memberOf(socketId), max, Date.now(), leaseMs));
+      const attempt = await tryRedis(redis, timeoutMs, () => acquireSlot(keyOf(uid), memberOf(socketId), max, leaseMs));
       if (!attempt.ok) warn(attempt.reason);
       else if (attempt.reply === 0) return false;
       local.set(socketId, uid);

@@ -1,21 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
+import { defineLeasedSlots } from "../redis/leased-slots.ts";
 import { tryRedis } from "../redis/try-redis.ts";
 import { createLocalInboxSlots, type InboxSlots } from "./inbox-slots.ts";
-
-// KEYS[1] = the uid's sorted set (member = request id, score = lease end); ARGV = request, max, now, leaseMs.
-const ACQUIRE_LUA = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1`;
-
-const COMMAND = "pushHubAcquireInboxSlot";
-type WithCommand = Redis & { [COMMAND](key: string, requestId: string, max: number, now: number, leaseMs: number): Promise<number> };
 
 interface RedisInboxSlotsDeps {
   redis: Redis;
@@ -40,8 +28,7 @@ export function createRedisInboxSlots(deps: RedisInboxSlotsDeps): InboxSlots {
   const { redis, max } = deps;
   const leaseMs = deps.leaseMs ?? 30_000;
   const timeoutMs = deps.timeoutMs ?? 250;
-  redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ACQUIRE_LUA });
-  const client = redis as WithCommand;
+  const acquireSlot = defineLeasedSlots(redis);
   const keyOf = (uid: string) => `${deps.prefix}:inbox:${uid}`;
   const throttledWarn = createThrottledWarning(deps.logger);
   const warn = (reason: string) => throttledWarn({ reason }, "inbox limiter cannot reach Redis; allowing inbox requests");
@@ -53,7 +40,7 @@ export function createRedisInboxSlots(deps: RedisInboxSlotsDeps): InboxSlots {
   return {
     async acquire(uid, requestId) {
       if (!(await local.acquire(uid, requestId))) return false;
-      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](keyOf(uid), requestId, max, Date.now(), leaseMs));
+      const attempt = await tryRedis(redis, timeoutMs, () => acquireSlot(keyOf(uid), requestId, max, leaseMs));
       if (attempt.ok && attempt.reply === 0) {
         local.release(uid, requestId);
         return false;
