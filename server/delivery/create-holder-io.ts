@@ -29,16 +29,16 @@ function perUid<T extends { uid: string }, R>(flush: (entries: T[]) => Promise<M
   return async (entries: T[]): Promise<(R | undefined)[]> => {
     const seen = new Set<string>();
     const now: T[] = [];
-    const again: number[] = [];
+    const again = new Set<number>();
     entries.forEach((e, i) => {
-      if (seen.has(e.uid)) again.push(i);
+      if (seen.has(e.uid)) again.add(i);
       else {
         seen.add(e.uid);
         now.push(e);
       }
     });
     const results = now.length > 0 ? await flush(now) : new Map<string, R>();
-    const out: (R | undefined)[] = entries.map((e, i) => (again.includes(i) ? undefined : results.get(e.uid)));
+    const out: (R | undefined)[] = entries.map((e, i) => (again.has(i) ? undefined : results.get(e.uid)));
     for (const i of again) out[i] = await later(entries[i] as T);
     return out;
   };
