@@ -42,6 +42,9 @@ export async function startServiceProcess(spec: ServiceSpec): Promise<ServicePro
   try {
     await awaitReady(watched, () => answers200(readyUrl), { what: `${spec.label} on :${spec.port}`, timeoutMs: spec.readyTimeoutMs ?? 30_000, everyMs: 100 });
   } catch (err) {
+    // Not ready in time is not necessarily dead: a process left running would hold the port, and the
+    // next start on it would fail with "already in use".
+    await watched.stop("SIGKILL").catch(() => undefined);
     if (!spec.logFile) throw err;
     throw new Error(`${(err as Error).message}\n(full log: ${spec.logFile})`);
   }
