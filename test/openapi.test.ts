@@ -66,3 +66,27 @@ test("the documented message schema is the one the route enforces", async () => 
   assert.equal((await api(hub.url, "POST", "/api/messages", { uid: "x", msg: 1, extra: true })).status, 400);
   assert.equal((await api(hub.url, "POST", "/api/messages", { uid: "x".repeat(129), msg: 1 })).status, 400);
 });
+
+test("an Idempotency-Key conflict on either POST route is a documented 409 with a documented code", async () => {
+  const doc = (await api(hub.url, "GET", "/openapi.json")).body as unknown as Doc & {
+    components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } } };
+  };
+  const codes = doc.components.schemas.Error.properties.error.properties.code.enum;
+  const cases: [string, unknown, unknown][] = [
+    ["/api/messages", { uid: "oa-409", msg: "first" }, { uid: "oa-409", msg: "second" }],
+    ["/api/messages/batch", { messages: [{ uid: "oa-409", msg: "first" }] }, { messages: [{ uid: "oa-409", msg: "second" }] }],
+  ];
+  for (const [path, first, second] of cases) {
+    const key = { "idempotency-key": `oa-409-${path}` };
+    assert.equal((await api(hub.url, "POST", path, first, key)).status, 202);
+    const conflict = await api(hub.url, "POST", path, second, key);
+    assert.equal(conflict.status, 409, path);
+    const responses = (doc.paths[path]!.post as { responses: Record<string, unknown> }).responses;
+    assert.ok(responses["409"], `${path} documents its 409`);
+    const code = (conflict.body.error as { code: string }).code;
+    assert.ok(codes.includes(code), `${code} is one of the documented error codes`);
+  }
+  for (const code of ["invalid_body", "unauthorized", "rate_limited", "store_unavailable", "internal", "too_many_connections"]) {
+    assert.ok(codes.includes(code), code);
+  }
+});

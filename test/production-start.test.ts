@@ -3,6 +3,9 @@
 // move to its own loopback listener behind a token.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, sep } from "node:path";
 import { after, before, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { freePort } from "../loadtest/support/free-port.ts";
@@ -122,4 +125,55 @@ test("production refuses to start without its secrets", () => {
   const r = refusedStart({ NODE_ENV: "production", PORT: "1" });
   assert.equal(r.status, 1, r.output);
   for (const key of ["DATABASE_URL", "HUB_JWT_SECRET", "HUB_API_KEYS"]) assert.match(r.output, new RegExp(`${key}: required in production`));
+});
+
+/**
+ * The shape of a production install (`NODE_ENV=production npm ci`): the package's files without dist/,
+ * and node_modules without the dev dependencies — TypeScript itself stays (Prisma brings it), the type
+ * packages and tsx do not. Top-level packages are linked from this checkout's node_modules.
+ */
+function productionInstall(): string {
+  const dir = mkdtempSync(join(tmpdir(), "push-hub-prod-"));
+  for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "scripts", "server", "config", "prisma"]) {
+    cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true, filter: (src) => !src.includes(`${sep}generated`) });
+  }
+  const dev = new Set(Object.keys((JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies));
+  dev.delete("typescript"); // `npm ls typescript --omit=dev`: @prisma/client and prisma depend on it
+  mkdirSync(join(dir, "node_modules", "@types"), { recursive: true });
+  const modules = join(repoRoot, "node_modules");
+  for (const name of readdirSync(modules)) {
+    if (name === "@types" || name === ".bin" || dev.has(name)) continue;
+    if (!name.startsWith("@")) {
+      symlinkSync(join(modules, name), join(dir, "node_modules", name));
+      continue;
+    }
+    mkdirSync(join(dir, "node_modules", name), { recursive: true });
+    for (const scoped of readdirSync(join(modules, name))) {
+      if (!dev.has(`${name}/${scoped}`)) symlinkSync(join(modules, name, scoped), join(dir, "node_modules", name, scoped));
+    }
+  }
+  assert.ok(existsSync(join(dir, "node_modules", "typescript")), "TypeScript is in a production install");
+  return dir;
+}
+
+test("a production install without dist/ says in one line how to build it instead of failing to compile", () => {
+  const dir = productionInstall();
+  try {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === "PATH" || k === "HOME"));
+    const prod = spawnSync("npm", ["start", "--silent"], { cwd: dir, env: { ...base, NODE_ENV: "production" }, encoding: "utf8", timeout: 60_000 });
+    const said = `${prod.stdout}${prod.stderr}`.trim();
+    assert.equal(prod.status, 1, said);
+    assert.doesNotMatch(said, /error TS|compiling/, "it does not try to compile without the type packages");
+    assert.equal(said.split("\n").length, 1, said);
+    assert.match(said, /dist\/\) is missing/);
+    assert.match(said, /`npm ci && npm run build`, then `npm prune --omit=dev`/);
+
+    const devStart = spawnSync("npm", ["start", "--silent"], { cwd: dir, env: base, encoding: "utf8", timeout: 60_000 });
+    const devSaid = `${devStart.stdout}${devStart.stderr}`.trim();
+    assert.equal(devStart.status, 1, devSaid);
+    assert.equal(devSaid.split("\n").length, 1, devSaid);
+    assert.match(devSaid, /tsx, a dev dependency that is not installed: run `npm install`/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,25 +1,14 @@
+import type { HubErrorCode } from "./error-codes.ts";
+
 /**
- * Why a request or the SDK itself failed. Codes the SDK raises itself:
- * - `timeout`: the hub did not answer within `requestTimeoutMs`;
- * - `disconnected`: the connection dropped after the request was sent (requests are idempotent: retry);
- * - `closed`: `close()` was called before the request finished;
- * - `invalid_argument`: a bad id, limit or id list (nothing was sent);
- * - `invalid_reply` / `invalid_payload`: the hub sent something this SDK does not understand;
- * - `token_failed`: the `token` function threw or returned something other than a non-empty string;
- * - `listener_failed`: one of the app's listeners threw (the SDK carried on).
- * Any other code is the hub's own (`{"error": {"code", "message"}}`), e.g. `invalid_payload`,
- * `store_unavailable`, `too_many_requests`, `inbox_busy` (retry shortly).
+ * Why a request or the SDK itself failed: a code of the hub's error table (HUB_ERROR_CODES, where each
+ * code says whether retrying may help). The SDK raises `timeout`, `disconnected`, `closed`,
+ * `invalid_argument`, `invalid_reply` (a reply it cannot read), `invalid_event` (an event it cannot
+ * read), `token_failed` and `listener_failed` itself; the others are the hub's answers
+ * (`{"error": {"code", "message"}}`), e.g. `invalid_payload`, `store_unavailable`, `rate_limited`,
+ * `inbox_busy` (retry shortly), `internal`. A hub newer than this SDK may send a code it does not list.
  */
-export type HubClientErrorCode =
-  | "timeout"
-  | "disconnected"
-  | "closed"
-  | "invalid_argument"
-  | "invalid_reply"
-  | "invalid_payload"
-  | "token_failed"
-  | "listener_failed"
-  | (string & {});
+export type HubClientErrorCode = HubErrorCode | (string & {});
 
 /** The one error type the SDK rejects with or reports through the `error` event. */
 export class HubClientError extends Error {

@@ -41,11 +41,11 @@ export class Inbox<M = unknown> {
     socket.on("messages", (payload, ack) => this.#onFrame(payload, ack));
     socket.on("unread", (payload) => {
       if (isUnreadPayload(payload)) this.#setUnread(payload);
-      else this.#report(new HubClientError("invalid_payload", "the hub sent an unread event without a count"));
+      else this.#report(new HubClientError("invalid_event", "the hub sent an unread event without a count"));
     });
     socket.on("readState", (payload) => {
       if (isReadStateEvent(payload)) this.#events.emit("readState", payload);
-      else this.#report(new HubClientError("invalid_payload", "the hub sent a malformed readState event"));
+      else this.#report(new HubClientError("invalid_event", "the hub sent a malformed readState event"));
     });
   }
 
@@ -212,7 +212,7 @@ export class Inbox<M = unknown> {
   /** A frame: its messages in order, then one ack for all of them, and the unread count it carries. */
   #onFrame(payload: unknown, ack: unknown): void {
     try {
-      if (!isFramePayload(payload)) return this.#report(new HubClientError("invalid_payload", "the hub sent a malformed frame"));
+      if (!isFramePayload(payload)) return this.#report(new HubClientError("invalid_event", "the hub sent a malformed frame"));
       for (const message of payload.messages) this.#takeLive(message);
       if (payload.unread) this.#setUnread(payload.unread);
     } finally {
@@ -221,7 +221,7 @@ export class Inbox<M = unknown> {
   }
 
   #takeLive(payload: unknown): void {
-    if (!isMessagePayload(payload)) return this.#report(new HubClientError("invalid_payload", "the hub sent a malformed message"));
+    if (!isMessagePayload(payload)) return this.#report(new HubClientError("invalid_event", "the hub sent a malformed message"));
     const { id, type, clientType, msg, createdAt, attempt } = payload;
     this.#deliver({ id, type, clientType, msg: msg as M, createdAt, attempt, source: "live" });
     this.#resume.live(id);

@@ -36,7 +36,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const limited = rateLimit(rateCheck);
 
   const { devToken, metricsPort, metricsToken } = deps.config;
-  // With METRICS_PORT set, /metrics lives on its own listener (create-metrics-server), not here.
+  // With METRICS_PORT set, /metrics lives on its own listener (create-metrics-app.ts, wired in create-hub.ts), not here.
   const metrics = metricsPort === undefined;
   const document = createOpenApiDocument({ devToken, metrics, demo: (extras.publicRoutes ?? []).length > 0 });
   // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.

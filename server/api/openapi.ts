@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HTTP_ERRORS, type HttpErrorCode } from "../errors/error-codes.ts";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
 import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
@@ -12,8 +13,10 @@ const schemaOf = (schema: z.ZodType) => {
 
 const json = (schema: unknown) => ({ "application/json": { schema } });
 const errorRef = { $ref: "#/components/schemas/Error" };
+const HTTP_CODES = Object.keys(HTTP_ERRORS) as HttpErrorCode[];
+const codesOf = (status: number) => HTTP_CODES.filter((code) => HTTP_ERRORS[code].status === status);
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: "error", content: json(errorRef) }]));
+  Object.fromEntries(statuses.map((s) => [String(s), { description: `error: ${codesOf(s).join(" | ")}`, content: json(errorRef) }]));
 const idParam = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
 
 const messageView = {
@@ -59,7 +62,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         requestBody: { required: true, content: json(schemaOf(messageInputSchema)) },
         responses: {
           "202": { description: "stored", content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "queued" } } }) },
-          ...errors(400, 401, 413, 415, 429, 503),
+          ...errors(400, 401, 409, 413, 415, 429, 503),
         },
       },
     },
@@ -74,7 +77,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         },
         responses: {
           "202": { description: "stored", content: json({ type: "object", properties: { ids: { type: "array", items: { type: "string" } } } }) },
-          ...errors(400, 401, 413, 415, 429, 503),
+          ...errors(400, 401, 409, 413, 415, 429, 503),
         },
       },
     },
@@ -216,7 +219,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         Error: {
           type: "object",
           required: ["error"],
-          properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" }, details: {} } } },
+          properties: { error: { type: "object", required: ["code", "message"], properties: { code: { enum: HTTP_CODES }, message: { type: "string" }, details: {} } } },
         },
       },
     },

@@ -1,8 +1,8 @@
-import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
+import { HTTP_ERRORS, HUB_ERROR_CODES, type HttpErrorCode } from "./error-codes.ts";
 
 interface HubErrorOptions {
   /** Stable snake_case code clients can branch on. */
-  code: ErrorCode;
+  code: HttpErrorCode;
   /** HTTP status it maps to. */
   status: number;
   /** Whether `message` may be shown to the caller (internal errors are not). */
@@ -14,7 +14,7 @@ interface HubErrorOptions {
 
 /** Every error the hub reports to an HTTP caller: `{"error":{"code","message","details"}}`. */
 export class HubError extends Error {
-  readonly code: ErrorCode;
+  readonly code: HttpErrorCode;
   readonly status: number;
   readonly expose: boolean;
   readonly details: unknown;
@@ -31,14 +31,14 @@ export class HubError extends Error {
   }
 }
 
-/** The HubError of `code` as ERROR_CODES describes it; `message` replaces the default, `headers` add to its own. */
+/** The HubError of `code` as HTTP_ERRORS describes it; `message` replaces the default, `headers` add to its own. */
 export function hubError(
-  code: ErrorCode,
+  code: HttpErrorCode,
   message?: string,
   extra: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
 ): HubError {
-  const spec: { status: number; message: string; expose?: boolean; headers?: Record<string, string> } = ERROR_CODES[code];
-  return new HubError(message ?? spec.message, {
+  const spec: { status: number; expose?: boolean; headers?: Record<string, string> } = HTTP_ERRORS[code];
+  return new HubError(message ?? HUB_ERROR_CODES[code].message, {
     code,
     status: spec.status,
     ...(spec.expose === undefined ? {} : { expose: spec.expose }),

@@ -1,5 +1,6 @@
 import type { Server, Socket } from "node:net";
 import type { Logger } from "pino";
+import type { HttpErrorCode } from "../errors/error-codes.ts";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
 
 interface CapOptions {
@@ -13,8 +14,9 @@ interface CapOptions {
   maxRefusing?: number;
 }
 
+const code: HttpErrorCode = "too_many_connections";
 const BODY = JSON.stringify({
-  error: { code: "too_many_connections", message: "This instance holds as many connections as it may; retry later or on another instance" },
+  error: { code, message: "This instance holds as many connections as it may; retry later or on another instance" },
 });
 const REFUSAL =
   "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n" +

@@ -10,6 +10,7 @@ import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { createSocketTarget } from "./create-socket-target.ts";
 import { userRoom } from "./rooms.ts";
+import { connectError, errorReply } from "./socket-errors.ts";
 
 interface JoinedSocket {
   uid: string;
@@ -67,19 +68,19 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     const token = auth !== null && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
     deps.tokens.verify(token).then(
       (uid) => {
-        if (uid === null) return next(new Error("unauthorized"));
+        if (uid === null) return next(connectError("unauthorized"));
         socket.data.uid = uid;
         socket.data.frames = (auth as { frames?: unknown }).frames === true;
         next();
       },
-      () => next(new Error("unauthorized")),
+      () => next(connectError("unauthorized")),
     );
   });
 
   io.use((socket, next) => {
     const { uid } = socket.data;
     void deps.connections.acquire(uid, socket.id).then((ok) => {
-      if (!ok) return next(new Error("too_many_connections"));
+      if (!ok) return next(connectError("too_many_connections"));
       let released = false;
       const release = () => {
         if (released) return;
@@ -104,7 +105,7 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack = args[args.length - 1];
       if (!INBOX_EVENTS.includes(event as InboxEvent) && typeof ack === "function") {
-        ack({ error: { code: "unknown_event", message: `the hub accepts only the ${INBOX_EVENTS.join(", ")} events` } });
+        ack(errorReply("unknown_event", `the hub accepts only the ${INBOX_EVENTS.join(", ")} events`));
       }
     });
     socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));

@@ -1,11 +1,12 @@
 import type { Server, Socket } from "socket.io";
+import type { SocketErrorCode } from "../errors/error-codes.ts";
 import type { FramePayload, MessagePayload, ReadStateEvent, SyncMessage, UnreadPayload } from "../protocol/message-payload.ts";
 
 export type { SyncMessage, UnreadPayload };
 
 type AckCallback = (response?: unknown) => void;
 
-export type ErrorReply = { error: { code: string; message: string } };
+export type ErrorReply = { error: { code: SocketErrorCode; message: string } };
 type ReadReply = { updated: number } | ErrorReply;
 type SyncReply = { messages: SyncMessage[]; next: string | null; unread: number } | ErrorReply;
 

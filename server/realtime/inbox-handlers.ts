@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { SOCKET_ERROR_CODES, type SocketErrorCode } from "../errors/error-codes.ts";
+import type { SocketErrorCode } from "../errors/error-codes.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import { messageIdSchema as id } from "../protocol/parse-id.ts";
 import { markRead, type ReadTarget } from "../store/inbox/mark-read.ts";
@@ -12,6 +12,7 @@ import { toMessageView } from "../store/message-view.ts";
 import type { Db } from "../store/prisma.ts";
 import type { InboxBroadcaster } from "./create-inbox-broadcaster.ts";
 import type { ErrorReply, HubSocket, SyncMessage } from "./events.ts";
+import { errorReply, replyForFailure } from "./socket-errors.ts";
 import { createInboxQueue } from "./inbox-queue.ts";
 import type { InboxSlots } from "./inbox-slots.ts";
 
@@ -29,8 +30,9 @@ const USAGE = {
 export type InboxEvent = keyof typeof USAGE;
 export const INBOX_EVENTS = Object.keys(USAGE) as InboxEvent[];
 
-/** Requests of one socket waiting for their turn; past this the socket is flooding and gets an error ack. */
+/** Requests of one socket waiting for their turn; past this the socket is flooding and gets `rate_limited`. */
 const MAX_QUEUED = 100;
+const TOO_MANY_QUEUED = `${MAX_QUEUED} requests of this socket already wait; retry later`;
 
 type Ack = (reply: unknown) => void;
 type Request = { event: "sync"; since: bigint | null; limit: number } | { event: "read" | "readUpTo"; target: ReadTarget };
@@ -56,9 +58,9 @@ interface InboxHandlerDeps {
  */
 export function createInboxHandlers(deps: InboxHandlerDeps) {
   const count = (event: InboxEvent, outcome: "ok" | "dropped" | SocketErrorCode) => deps.metrics.inboxRequests.inc({ event, outcome });
-  const fail = (ack: Ack, event: InboxEvent, code: SocketErrorCode, message: string = SOCKET_ERROR_CODES[code]) => {
-    count(event, code);
-    ack(errorReply(code, message));
+  const fail = (ack: Ack, event: InboxEvent, reply: ErrorReply) => {
+    count(event, reply.error.code);
+    ack(reply);
   };
 
   return (uid: string, socket: HubSocket): Record<InboxEvent, (...args: unknown[]) => void> => {
@@ -74,22 +76,24 @@ export function createInboxHandlers(deps: InboxHandlerDeps) {
         if (event === "sync" && !ack) return; // a page nobody asked to hear is not read
         const reply = ack ?? (() => {});
         const request = parseRequest(event, payload);
-        if (request === null) return fail(reply, event, "invalid_payload", USAGE[event]);
+        if (request === null) return fail(reply, event, errorReply("invalid_payload", USAGE[event]));
         const queued = queue.push(() => runLimited(uid, request, reply), () => count(event, "dropped"));
-        if (!queued) fail(reply, event, "too_many_requests");
+        if (!queued) fail(reply, event, errorReply("rate_limited", TOO_MANY_QUEUED));
       };
     return { read: on("read"), readUpTo: on("readUpTo"), sync: on("sync") };
   };
 
   async function runLimited(uid: string, request: Request, ack: Ack): Promise<void> {
     const slot = randomUUID();
-    if (!(await deps.slots.acquire(uid, slot))) return fail(ack, request.event, "inbox_busy");
+    if (!(await deps.slots.acquire(uid, slot))) return fail(ack, request.event, errorReply("inbox_busy"));
     try {
       await run(uid, request, ack);
       count(request.event, "ok");
     } catch (err) {
-      deps.logger.warn({ err, event: request.event }, "inbox request failed");
-      fail(ack, request.event, "store_unavailable");
+      const { reply, unexpected } = replyForFailure(err);
+      if (unexpected) deps.logger.error({ err, event: request.event }, "inbox request failed unexpectedly");
+      else deps.logger.warn({ err, event: request.event }, "inbox request failed");
+      fail(ack, request.event, reply);
     } finally {
       deps.slots.release(uid, slot);
     }
@@ -151,7 +155,6 @@ function whenWritten(socket: HubSocket): () => Promise<void> {
   };
 }
 
-const errorReply = (code: SocketErrorCode, message: string): ErrorReply => ({ error: { code, message } });
 
 /** The history view of a message, cut to what a device needs (sync leaves cancelled messages out). */
 function toSyncMessage(m: MessageRecord): SyncMessage {

@@ -39,7 +39,11 @@ const hs = (claims: Record<string, unknown>, header: Record<string, unknown> = {
 
 async function refused(token: string, label: string) {
   secrets.push(token);
-  await assert.rejects(connectClient(hub.url, "victim", { token }), (e: Error) => e.message === "unauthorized", label);
+  await assert.rejects(
+    connectClient(hub.url, "victim", { token }),
+    (e: Error & { data?: { code?: string } }) => e.message === "unauthorized" && e.data?.code === "unauthorized",
+    label,
+  );
 }
 
 test("every forged, stale or malformed token → connect_error unauthorized", async () => {

@@ -1,6 +1,6 @@
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
-import { ERROR_CODES } from "../../errors/error-codes.ts";
+import { HUB_ERROR_CODES } from "../../errors/error-codes.ts";
 import { HubError, hubError } from "../../errors/hub-error.ts";
 import { StoreUnavailableError } from "../../store/store-unavailable-error.ts";
 
@@ -35,9 +35,9 @@ function asHubError(error: unknown): HubError {
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // The table's bad_request is 400; Koa's own 4xx keep their status.
-    return new HubError((error as Error).message || ERROR_CODES.bad_request.message, { code: "bad_request", status });
+    return new HubError((error as Error).message || HUB_ERROR_CODES.bad_request.message, { code: "bad_request", status });
   }
-  return hubError("internal_error", undefined, { cause: error });
+  return hubError("internal", undefined, { cause: error });
 }
 
 /** Every error leaves as `{"error":{"code","message","details"}}` with its status and headers. */
