@@ -3,7 +3,8 @@ import RouterClass from "@koa/router";
 import type Router from "@koa/router";
 import type { ApiDeps } from "./api-deps.ts";
 import { createOriginPolicy } from "../lib/origin-policy.ts";
-import { apiKeyAuth, createApiKeyCheck } from "./middleware/api-key-auth.ts";
+import { createKeyResolver } from "./keys/create-key-resolver.ts";
+import { apiKeyAuth } from "./middleware/api-key-auth.ts";
 import { corsFor } from "./middleware/cors.ts";
 import { errorHandler } from "./middleware/error-handler.ts";
 import { createRateCheck, rateLimit, seedRateLimit } from "./middleware/rate-limit.ts";
@@ -15,6 +16,7 @@ import { createClientSdkRoutes } from "./routes/client-sdk.ts";
 import { createDevTokenRoutes } from "./routes/dev-token.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
+import { createKeyRoutes } from "./routes/keys.ts";
 import { createMessageRoutes } from "./routes/messages.ts";
 import { createMetricsRoutes } from "./routes/metrics.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
@@ -30,8 +32,8 @@ interface ApiExtras {
 /** The Koa application; it never listens — create-hub wires `app.callback()` into the shared http.Server. */
 export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
-  const checkKey = createApiKeyCheck(deps.config.apiKeys);
-  const requireKey = apiKeyAuth(checkKey);
+  const resolveKey = createKeyResolver({ envKeys: deps.config.apiKeys, db: deps.db });
+  const requireKey = apiKeyAuth(resolveKey);
   const rateCheck = createRateCheck({ limiter: deps.rateLimiter, logger: deps.logger, trustProxy: deps.config.trustProxy });
   const limited = rateLimit(rateCheck);
 
@@ -40,7 +42,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const metrics = metricsPort === undefined;
   const document = createOpenApiDocument({ devToken, metrics, demo: (extras.publicRoutes ?? []).length > 0 });
   // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.
-  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, checkKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps)];
+  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, resolveKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps), createKeyRoutes(deps)];
   if (metrics) api.push(createMetricsRoutes({ metrics: deps.metrics, token: metricsToken }));
   if (devToken) api.push(createDevTokenRoutes(deps));
   api.push(createOpenApiRoute(document));
@@ -54,7 +56,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   app.use(routeFallback());
   // The router matches paths case-insensitively, so this guard must too ("/API/messages").
   app.use(async (ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? requireKey(ctx, () => limited(ctx, next)) : next()));
-  app.use(seedRateLimit(rateCheck, checkKey));
+  app.use(seedRateLimit(rateCheck, resolveKey));
   // Static files (the client SDK's modules, the demo page) are outside the API's document.
   for (const router of [...api, createClientSdkRoutes(), ...(extras.publicRoutes ?? [])]) {
     app.use(router.routes());

@@ -3,7 +3,24 @@ import { HTTP_ERRORS, type HttpErrorCode } from "../errors/error-codes.ts";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
 import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
+import { keyInputSchema } from "./validation/key-input.ts";
 import { readRequestSchema } from "./validation/read-request.ts";
+
+const keyView = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    name: { type: "string" },
+    keyPrefix: { type: "string", description: "the key's first characters" },
+    scopes: { type: "array", items: { enum: ["publish", "read", "manage", "admin"] } },
+    uidPrefix: { type: ["string", "null"] },
+    topics: { type: ["array", "null"], items: { type: "string" } },
+    ratePerSecond: { type: ["integer", "null"] },
+    expiresAt: { type: ["string", "null"], format: "date-time" },
+    revokedAt: { type: ["string", "null"], format: "date-time" },
+    createdAt: { type: "string", format: "date-time" },
+  },
+};
 
 /** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a request may send, from the route's own zod schema. */
 const schemaOf = (schema: z.ZodType) => {
@@ -62,7 +79,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         requestBody: { required: true, content: json(schemaOf(messageInputSchema)) },
         responses: {
           "202": { description: "stored", content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "queued" } } }) },
-          ...errors(400, 401, 409, 413, 415, 429, 503),
+          ...errors(400, 401, 403, 409, 413, 415, 429, 503),
         },
       },
     },
@@ -77,7 +94,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         },
         responses: {
           "202": { description: "stored", content: json({ type: "object", properties: { ids: { type: "array", items: { type: "string" } } } }) },
-          ...errors(400, 401, 409, 413, 415, 429, 503),
+          ...errors(400, 401, 403, 409, 413, 415, 429, 503),
         },
       },
     },
@@ -86,7 +103,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         summary: "One message with its status",
         ...keyed,
         parameters: [idParam("id", "message id")],
-        responses: { "200": { description: "the message", content: json(messageView) }, ...errors(400, 401, 404, 503) },
+        responses: { "200": { description: "the message", content: json(messageView) }, ...errors(400, 401, 403, 404, 503) },
       },
       delete: {
         summary: "Cancel a message: never delivered if still queued, hidden from sync, out of the unread count (idempotent)",
@@ -94,7 +111,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         parameters: [idParam("id", "message id")],
         responses: {
           "200": { description: "cancelled", content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "cancelled" } } }) },
-          ...errors(401, 404, 503),
+          ...errors(401, 403, 404, 503),
         },
       },
     },
@@ -105,7 +122,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         parameters: [idParam("uid", "user id")],
         responses: {
           "200": { description: "count", content: json({ type: "object", properties: { uid: { type: "string" }, unread: { type: "integer" } } }) },
-          ...errors(400, 401, 503),
+          ...errors(400, 401, 403, 503),
         },
       },
     },
@@ -120,7 +137,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
             description: "marked",
             content: json({ type: "object", properties: { updated: { type: "integer" }, unread: { type: "integer" } } }),
           },
-          ...errors(400, 401, 413, 415, 503),
+          ...errors(400, 401, 403, 413, 415, 503),
         },
       },
     },
@@ -142,7 +159,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
             description: "a page",
             content: json({ type: "object", properties: { messages: { type: "array", items: messageView }, next: { type: ["string", "null"] } } }),
           },
-          ...errors(400, 401, 503),
+          ...errors(400, 401, 403, 503),
         },
       },
     },
@@ -156,7 +173,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
             description: "presence",
             content: json({ type: "object", properties: { uid: { type: "string" }, online: { type: "boolean" }, connections: { type: "integer" } } }),
           },
-          ...errors(400, 401, 503),
+          ...errors(400, 401, 403, 503),
         },
       },
     },
@@ -174,6 +191,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         responses: {
           "200": { description: "{code: 200, result: {id}, msg: OK}" },
           "400": { description: "{code: 416, …} (uid or msg missing), {code: 400, …} (invalid_utf8, invalid_body)" },
+          "403": { description: "{code: 403, …}: the key lacks the publish scope, or may not act on this uid" },
           "405": { description: "{code: 405, …}" },
           "415": { description: "{code: 415, …}: another media type, charset or Content-Encoding" },
         },
@@ -182,6 +200,31 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     "/healthz": { get: { summary: "Alive", responses: { "200": { description: "alive" } } } },
     "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
+  };
+  // Database API keys: for keys with the admin scope (HUB_API_KEYS keys have every scope).
+  paths["/api/keys"] = {
+    post: {
+      summary: "Create an API key (admin scope); the key is in this answer only",
+      ...keyed,
+      requestBody: { required: true, content: json(schemaOf(keyInputSchema)) },
+      responses: {
+        "201": { description: "created", content: json({ ...keyView, properties: { ...keyView.properties, key: { type: "string" } } }) },
+        ...errors(400, 401, 403, 413, 415, 429, 503),
+      },
+    },
+    get: {
+      summary: "Every API key, revoked ones included (no secrets)",
+      ...keyed,
+      responses: { "200": { description: "keys", content: json({ type: "object", properties: { keys: { type: "array", items: keyView } } }) }, ...errors(401, 403, 429, 503) },
+    },
+  };
+  paths["/api/keys/{keyId}"] = {
+    delete: {
+      summary: "Revoke an API key: refused on every instance within a second (idempotent)",
+      ...keyed,
+      parameters: [idParam("keyId", "API key id")],
+      responses: { "200": { description: "revoked", content: json(keyView) }, ...errors(401, 403, 404, 429, 503) },
+    },
   };
   if (options.metrics) {
     paths["/metrics"] = {
@@ -197,7 +240,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
         summary: "Development and test only: a client token for a uid",
         ...keyed,
         requestBody: { required: true, content: json(schemaOf(tokenRequestSchema)) },
-        responses: { "200": { description: "token", content: json({ type: "object", properties: { token: { type: "string" } } }) }, ...errors(400, 401, 413, 415) },
+        responses: { "200": { description: "token", content: json({ type: "object", properties: { token: { type: "string" } } }) }, ...errors(400, 401, 403, 413, 415) },
       },
     };
   }
@@ -214,7 +257,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     },
     paths,
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "a producer API key (HUB_API_KEYS)" } },
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "an API key: one of HUB_API_KEYS (every scope), or a database key (/api/keys, npm run keys)" } },
       schemas: {
         Error: {
           type: "object",

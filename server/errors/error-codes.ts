@@ -21,6 +21,7 @@ export const HTTP_ERRORS = {
   invalid_query: { status: 400 },
   invalid_utf8: { status: 400 },
   unauthorized: { status: 401 },
+  forbidden: { status: 403 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   idempotency_conflict: { status: 409 },

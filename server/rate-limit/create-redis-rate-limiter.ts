@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import { tryRedis } from "../redis/try-redis.ts";
-import type { BucketLimits, RateDecision, RateLimiter } from "./rate-limiter.ts";
+import { ALLOWED, type BucketLimits, type RateDecision, type RateLimiter } from "./rate-limiter.ts";
 
 // Same arithmetic as token-bucket.ts, atomic in Redis, on Redis's clock so every instance agrees.
 const TAKE_TOKEN_LUA = `
@@ -54,16 +54,16 @@ export function createRedisRateLimiter(deps: RedisRateLimiterDeps): RateLimiter 
   const timeoutMs = deps.timeoutMs ?? 250;
   redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_TOKEN_LUA });
   const client = redis as WithCommand;
-  const allow: RateDecision = { allowed: true, retryAfterMs: 0 };
   const warn = createThrottledWarning(logger);
   const failOpen = (reason: string): RateDecision => {
     warn({ reason }, "rate limiter cannot reach Redis; allowing requests unlimited");
-    return allow;
+    return ALLOWED;
   };
 
   return {
-    async take(key) {
-      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](`${deps.prefix}:rl:${key}`, limits.perSecond, limits.burst));
+    async take(key, own = limits) {
+      if (own.perSecond <= 0) return ALLOWED;
+      const attempt = await tryRedis(redis, timeoutMs, () => client[COMMAND](`${deps.prefix}:rl:${key}`, own.perSecond, own.burst));
       if (!attempt.ok) return failOpen(attempt.reason);
       return { allowed: Number(attempt.reply[0]) === 1, retryAfterMs: Number(attempt.reply[1]) };
     },

@@ -6,8 +6,11 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
-  /** Spends one token of `key`'s bucket. Never rejects: a limiter that cannot decide allows (fail open). */
-  take(key: string): Promise<RateDecision>;
+  /**
+   * Spends one token of `key`'s bucket, with `limits` in place of the limiter's own (a key with a rate of
+   * its own). Never rejects: a limiter that cannot decide allows (fail open).
+   */
+  take(key: string, limits?: BucketLimits): Promise<RateDecision>;
 }
 
 export interface BucketLimits {
@@ -17,4 +20,4 @@ export interface BucketLimits {
   burst: number;
 }
 
-export const unlimited: RateLimiter = { take: async () => ({ allowed: true, retryAfterMs: 0 }) };
+export const ALLOWED: RateDecision = { allowed: true, retryAfterMs: 0 };

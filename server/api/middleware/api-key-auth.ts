@@ -1,35 +1,42 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Middleware } from "koa";
 import { hubError } from "../../errors/hub-error.ts";
-
-const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+import { createSecretCheck, type KeyResolver } from "../keys/create-key-resolver.ts";
+import type { KeyGrant } from "../keys/key-grant.ts";
 
 export interface ProducerState {
-  /** Stable, non-secret fingerprint of the API key that authenticated the request. */
+  /** Stable, non-secret name of the API key that authenticated the request (KeyGrant.producer). */
   producer: string;
+  grant: KeyGrant;
 }
 
-/**
- * Producers send `Authorization: Bearer <key>`. Keys are compared as SHA-256 digests with
- * timingSafeEqual against every configured key, so timing reveals neither key nor length. `name` is what
- * the refusals call the secret ("API key", or "metrics token" for METRICS_TOKEN).
- */
+/** The bearer secret of a request; `name` is what the refusal calls it ("API key", "metrics token"). */
+export function bearerOf(ctx: Context, name = "API key"): string {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get("authorization"));
+  if (!match) throw hubError("unauthorized", `Missing ${name}: send Authorization: Bearer <${name === "API key" ? "key" : "token"}>`);
+  return match[1] as string;
+}
+
+/** A check of `Authorization: Bearer <secret>` against fixed secrets (METRICS_TOKEN); the match's fingerprint. */
 export function createApiKeyCheck(keys: string[], name = "API key") {
-  const known = keys.map((k) => ({ digest: digest(k), fingerprint: digest(`push-hub:${k}`).toString("hex").slice(0, 32) }));
+  const check = createSecretCheck(keys);
   return (ctx: Context): string => {
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get("authorization"));
-    if (!match) throw hubError("unauthorized", `Missing ${name}: send Authorization: Bearer <${name === "API key" ? "key" : "token"}>`);
-    const presented = digest(match[1] as string);
-    let found: string | null = null;
-    for (const k of known) if (timingSafeEqual(k.digest, presented)) found = k.fingerprint;
+    const found = check(bearerOf(ctx, name));
     if (found === null) throw hubError("unauthorized", `Invalid ${name}`);
     return found;
   };
 }
 
-export function apiKeyAuth(check: (ctx: Context) => string): Middleware {
+/** The grant of the request's API key; 401 when it has none, or an unknown, revoked or expired one. */
+export async function authenticate(ctx: Context, resolve: KeyResolver): Promise<KeyGrant> {
+  const grant = await resolve(bearerOf(ctx));
+  if (grant === null) throw hubError("unauthorized", "Invalid API key");
+  return grant;
+}
+
+export function apiKeyAuth(resolve: KeyResolver): Middleware {
   return async (ctx, next) => {
-    (ctx.state as ProducerState).producer = check(ctx);
+    const grant = await authenticate(ctx, resolve);
+    Object.assign(ctx.state as ProducerState, { producer: grant.producer, grant });
     await next();
   };
 }

@@ -6,6 +6,7 @@ import { toMessageView } from "../../store/message-view.ts";
 import { storeRequest } from "../store-request.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import type { ProducerState } from "../middleware/api-key-auth.ts";
+import { assertUid, grantOf, requireScope } from "../middleware/require-scope.ts";
 import { readJsonBody } from "../read-body.ts";
 import { parseId } from "../../protocol/parse-id.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
@@ -30,18 +31,19 @@ export function createMessageRoutes(deps: ApiDeps): Router {
     if (deps.isShuttingDown()) throw hubError("shutting_down");
   };
 
-  router.post("/api/messages", async (ctx) => {
+  router.post("/api/messages", requireScope("publish"), async (ctx) => {
     accepting();
     const idempotencyKey = idempotencyKeyOf(ctx);
     const body = await readJsonBody(ctx, singleLimit);
     const { producer } = ctx.state as ProducerState;
     const message = parseMessage(body, { messageMaxBytes: config.messageMaxBytes, now: new Date(), path: "" });
+    assertUid(grantOf(ctx), message.uid);
     const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: idempotencyKey, messages: [message] });
     ctx.status = 202;
     ctx.body = { id, status: "queued" };
   });
 
-  router.post("/api/messages/batch", async (ctx) => {
+  router.post("/api/messages/batch", requireScope("publish"), async (ctx) => {
     accepting();
     const idempotencyKey = idempotencyKeyOf(ctx);
     const body = await readJsonBody(ctx, config.bodyMaxBytes);
@@ -56,17 +58,19 @@ export function createMessageRoutes(deps: ApiDeps): Router {
     const messages = parsed.data.messages.map((item, index) =>
       parseMessage(item, { messageMaxBytes: config.messageMaxBytes, now, path: `messages[${index}]` }),
     );
+    for (const message of messages) assertUid(grantOf(ctx), message.uid);
     // The key names the whole batch (scope "batch"): a single message's key can never alias it.
     const ids = await storeRequest(deps.enqueuer, { producer, scope: "batch", key: idempotencyKey, messages });
     ctx.status = 202;
     ctx.body = { ids };
   });
 
-  router.get("/api/messages/:id", async (ctx) => {
+  router.get("/api/messages/:id", requireScope("read"), async (ctx) => {
     const id = parseId(ctx.params.id);
     if (id === null) throw hubError("not_found", "No such message");
     const row = await findMessage(deps.db, id);
     if (row === null) throw hubError("not_found", "No such message");
+    assertUid(grantOf(ctx), row.uid);
     ctx.body = toMessageView(row);
   });
 

@@ -3,6 +3,9 @@ import type { Context } from "koa";
 import { HubError, hubError } from "../../errors/hub-error.ts";
 import { knownHubError, toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import type { KeyResolver } from "../keys/create-key-resolver.ts";
+import { authenticate } from "../middleware/api-key-auth.ts";
+import { assertScope, assertUid } from "../middleware/require-scope.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
 import { storeRequest } from "../store-request.ts";
 import { parseMessage } from "../validation/parse-message.ts";
@@ -31,7 +34,7 @@ function seedMsg(raw: unknown): unknown {
 const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || v === 0 || v === "0" || v === false;
 
 /** POST /message, compatible with the PHP/Swoole service it replaces: `{"code","result","msg"}` bodies. */
-export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) => string): Router {
+export function createSeedMessageRoutes(deps: ApiDeps, resolve: KeyResolver): Router {
   const router = new Router();
   router.all("/message", async (ctx) => {
     try {
@@ -39,7 +42,8 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
         ctx.set("Allow", "POST");
         return seedReply(ctx, 405, 405, "Method Not Allowed", [], hubError("method_not_allowed", "Use POST"));
       }
-      const producer = checkKey(ctx);
+      const grant = await authenticate(ctx, resolve);
+      assertScope(grant, "publish");
       if (deps.isShuttingDown()) throw hubError("shutting_down");
       const body = await readJsonOrFormBody(ctx, singleBodyLimit(deps.config));
       const fields = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
@@ -52,7 +56,8 @@ export function createSeedMessageRoutes(deps: ApiDeps, checkKey: (ctx: Context) 
         { uid, msg: seedMsg(fields.msg) },
         { messageMaxBytes: deps.config.messageMaxBytes, now: new Date(), path: "" },
       );
-      const [id] = await storeRequest(deps.enqueuer, { producer, scope: "message", key: null, messages: [message] });
+      assertUid(grant, message.uid);
+      const [id] = await storeRequest(deps.enqueuer, { producer: grant.producer, scope: "message", key: null, messages: [message] });
       seedReply(ctx, 200, 200, "OK", { id });
     } catch (caught) {
       const error = knownHubError(caught);

@@ -4,6 +4,7 @@ import { hubError } from "../../errors/hub-error.ts";
 import { listUserMessages } from "../../store/list-user-messages.ts";
 import { toMessageView } from "../../store/message-view.ts";
 import type { ApiDeps } from "../api-deps.ts";
+import { requireScope } from "../middleware/require-scope.ts";
 import { messageIdSchema } from "../../protocol/parse-id.ts";
 import { parseUid } from "../validation/parse-uid.ts";
 import { decimalQueryInt } from "../validation/decimal-query-int.ts";
@@ -19,7 +20,7 @@ export const historyQuerySchema = z.strictObject({
 export function createUserRoutes(deps: ApiDeps): Router {
   const router = new Router();
 
-  router.get("/api/users/:uid/messages", async (ctx) => {
+  router.get("/api/users/:uid/messages", requireScope("read"), async (ctx) => {
     const uid = parseUid(ctx.params.uid);
     const query = Object.fromEntries(
       Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : v]),
@@ -33,7 +34,7 @@ export function createUserRoutes(deps: ApiDeps): Router {
     ctx.body = { messages: page.messages.map(toMessageView), next: page.next };
   });
 
-  router.get("/api/users/:uid/presence", async (ctx) => {
+  router.get("/api/users/:uid/presence", requireScope("read"), async (ctx) => {
     const uid = parseUid(ctx.params.uid);
     const connections = await deps.presence(uid);
     ctx.body = { uid, online: connections > 0, connections };
