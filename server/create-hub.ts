@@ -16,6 +16,8 @@ import { listen, withTimeout } from "./lifecycle/listen.ts";
 import { createRequestTracker } from "./lifecycle/track-requests.ts";
 import { createMetrics } from "./metrics/create-metrics.ts";
 import { createTokenService } from "./realtime/auth.ts";
+import { createTopicRooms } from "./realtime/create-topic-rooms.ts";
+import { createTopicHandlers } from "./realtime/topic-handlers.ts";
 import { createLocalConnectionLimiter } from "./realtime/connection-limiter.ts";
 import { createRealtime } from "./realtime/create-realtime.ts";
 import { createRedisConnectionLimiter } from "./realtime/create-redis-connection-limiter.ts";
@@ -149,6 +151,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
   const httpServer = createHttpServer(config, (req, res) => handle(req, res), { logger, onRefused: () => metrics.connectionsRefused.inc() });
   const adapter = redis ? createSocketAdapter(redis, config.redisPrefix) : undefined;
   const inbox = createInboxBroadcaster({ io: () => io, db: pools.api, logger, delayMs: config.unreadPushMs });
+  const topicRooms = createTopicRooms({ io: () => io, logger });
   const inboxSlots = createInboxSlots({ max: config.inboxMaxPerUid, prefix: config.redisPrefix, logger, ...(redis ? { redis: redis.pub } : {}) });
   const io = createRealtime({
     httpServer,
@@ -162,6 +165,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     },
     onLeave: (uid, socketId) => engine.socketLeft(uid, socketId),
     inbox: createInboxHandlers({ db: pools.inbox, logger, metrics, broadcaster: inbox, slots: inboxSlots, pageMaxBytes: config.syncPageMaxBytes }),
+    topics: createTopicHandlers({ db: pools.inbox, logger, rooms: topicRooms }),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
@@ -211,6 +215,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       signToken: (uid) => tokens.sign(uid),
       isShuttingDown: () => shuttingDown,
       rateLimiter,
+      topics: topicRooms,
       inbox: {
         ...inbox,
         // Without Redis this is the only instance; with it, the broadcast reaches this one too.

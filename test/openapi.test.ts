@@ -29,7 +29,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(res.status, 200);
   const doc = res.body as unknown as Doc;
   assert.equal(doc.openapi, "3.1.0");
-  for (const route of ["/api/keys", "/api/keys/{keyId}", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
+  for (const route of ["/api/topics/{topic}/subscribers", "/api/topics/{topic}/live", "/api/users/{uid}/topics", "/api/keys", "/api/keys/{keyId}", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
     assert.ok(doc.paths[route], `${route} is documented`);
   }
 
@@ -37,7 +37,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(stored.status, 202);
   const key = await api(hub.url, "POST", "/api/keys", { name: "openapi", scopes: ["read"] });
   assert.equal(key.status, 201);
-  const values: Record<string, string> = { id: stored.body.id as string, uid: "oa-1", keyId: key.body.id as string };
+  const values: Record<string, string> = { id: stored.body.id as string, uid: "oa-1", keyId: key.body.id as string, topic: "oa:topic" };
   const bodies: Record<string, unknown> = {
     "/api/messages": { uid: "oa-1", msg: { a: 1 } },
     "/api/messages/batch": { messages: [{ uid: "oa-1", msg: 1 }] },
@@ -45,11 +45,14 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
     "/api/dev/token": { uid: "oa-1" },
     "/api/users/{uid}/read": { ids: [stored.body.id] },
     "/api/keys": { name: "openapi-2", scopes: ["publish"] },
+    "/api/topics/{topic}/subscribers": { uids: ["oa-1"] },
+    "/api/topics/{topic}/subscribers/remove": { uids: ["oa-1"] },
+    "/api/topics/{topic}/live": { data: { score: "1:0" } },
   };
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const method of Object.keys(operations)) {
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name]!);
-      const reply = await api(hub.url, method.toUpperCase(), url, method === "post" ? bodies[path] : undefined);
+      const reply = await api(hub.url, method.toUpperCase(), url, method === "post" || method === "put" ? bodies[path] : undefined);
       assert.ok(reply.status >= 200 && reply.status < 300, `${method.toUpperCase()} ${url} answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
     }
   }

@@ -15,7 +15,7 @@ export const HUB_ERROR_CODES = {
   invalid_payload: { over: ["socket"], retry: false, message: "The payload does not match the event" },
   unknown_event: { over: ["socket"], retry: false, message: "The hub does not know this event" },
   unauthorized: { over: ["http", "connect"], retry: false, message: "A valid API key or token is required" },
-  forbidden: { over: ["http"], retry: false, message: "This API key may not do this (its scopes, uid prefix or topics)" },
+  forbidden: { over: ["http", "socket"], retry: false, message: "This API key or token may not do this (its scopes, uid prefix or topics)" },
   not_found: { over: ["http"], retry: false, message: "Not found" },
   method_not_allowed: { over: ["http"], retry: false, message: "Method not allowed" },
   idempotency_conflict: { over: ["http"], retry: false, message: "This Idempotency-Key was used for a different request" },

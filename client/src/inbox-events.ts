@@ -1,5 +1,5 @@
 import type { HubClientError } from "./hub-client-error.ts";
-import type { MessageStatus, ReadStateEvent } from "./protocol.ts";
+import type { LivePayload, MessageStatus, ReadStateEvent } from "./protocol.ts";
 
 /** Fields every message has, however it arrived. `M` is the app's `msg` type (unchecked). */
 interface BaseMessage<M> {
@@ -43,6 +43,8 @@ export interface InboxEvents<M = unknown> {
   unread: number;
   /** Messages marked read by any device or the producer. */
   readState: ReadStateEvent;
+  /** A live event of a topic the uid is subscribed to (at most once; nothing is stored or acked). */
+  live: LivePayload;
   status: InboxStatus;
   error: HubClientError;
 }

@@ -5,9 +5,11 @@ import { HubClientError } from "./hub-client-error.ts";
 import { HubConnection } from "./hub-connection.ts";
 import type { InboxEvents, InboxMessage, InboxPage, InboxStatus, SyncedMessage } from "./inbox-events.ts";
 import { newerId } from "./message-ids.ts";
-import { isFramePayload, isMessagePayload, isReadReply, isReadStateEvent, isSyncPage, isUnreadPayload, type SyncRequest, type UnreadPayload } from "./protocol.ts";
+import { isFramePayload, isLivePayload, isMessagePayload, isReadReply, isReadStateEvent, isSyncPage, isUnreadPayload } from "./protocol.ts";
+import type { LivePayload, SyncRequest, UnreadPayload } from "./protocol.ts";
 import { ResumePoint } from "./resume-point.ts";
 import { SeenIds } from "./seen-ids.ts";
+import { changeSubscription } from "./topics.ts";
 import { UnreadCount } from "./unread-count.ts";
 import { checkId, readBatches, syncRequest } from "./validate.ts";
 
@@ -46,6 +48,10 @@ export class Inbox<M = unknown> {
     socket.on("readState", (payload) => {
       if (isReadStateEvent(payload)) this.#events.emit("readState", payload);
       else this.#report(new HubClientError("invalid_event", "the hub sent a malformed readState event"));
+    });
+    socket.on("live", (payload) => {
+      if (isLivePayload(payload)) this.#events.emit("live", payload);
+      else this.#report(new HubClientError("invalid_event", "the hub sent a malformed live event"));
     });
   }
 
@@ -169,6 +175,29 @@ export class Inbox<M = unknown> {
     if (id === null || id === "0") return 0; // nothing is up to "0": the hub's ids start at 1
     const reply = await this.#connection.request("readUpTo", (s) => s.emitWithAck("readUpTo", { id }), isReadReply);
     return reply.updated;
+  }
+
+  /**
+   * Subscribes the uid (every device of it) to `topic`, where the token's `topics` claim allows it
+   * (`forbidden` otherwise); its live events follow at once, and the producer's publishes to the topic.
+   * @example
+   * ```ts
+   * await inbox.subscribe("scores:match-42");
+   * inbox.onLive(({ topic, event, data }) => showScore(data));
+   * ```
+   */
+  async subscribe(topic: string): Promise<void> {
+    await changeSubscription(this.#connection, "subscribe", topic);
+  }
+
+  /** Unsubscribes the uid from `topic` (idempotent), under the same rule as `subscribe`. */
+  async unsubscribe(topic: string): Promise<void> {
+    await changeSubscription(this.#connection, "unsubscribe", topic);
+  }
+
+  /** Listens to live events of the uid's topics; returns the function that stops listening. */
+  onLive(listener: (event: LivePayload) => void): () => void {
+    return this.#events.on("live", listener);
   }
 
   /**

@@ -76,17 +76,33 @@ export interface FramePayload {
   unread?: UnreadPayload;
 }
 
+/** server → client `live`: a volatile event of a topic the uid is subscribed to (at most once, never stored). */
+export interface LivePayload {
+  topic: string;
+  event: string;
+  data: unknown;
+}
+
+/** The reply to `subscribe` / `unsubscribe` `{"topic"}`: the uid's subscription to it now. */
+export interface SubscribeReply {
+  topic: string;
+  subscribed: boolean;
+}
+
 export interface ServerToClientEvents {
   message: (payload: MessagePayload, ack: () => void) => void;
   messages: (payload: FramePayload, ack: () => void) => void;
   unread: (payload: UnreadPayload) => void;
   readState: (payload: ReadStateEvent) => void;
+  live: (payload: LivePayload) => void;
 }
 
 export interface ClientToServerEvents {
   sync: (request: SyncRequest, ack: (reply: SyncPage | HubErrorReply) => void) => void;
   read: (request: { ids: string[] }, ack: (reply: ReadReply | HubErrorReply) => void) => void;
   readUpTo: (request: { id: string }, ack: (reply: ReadReply | HubErrorReply) => void) => void;
+  subscribe: (request: { topic: string }, ack: (reply: SubscribeReply | HubErrorReply) => void) => void;
+  unsubscribe: (request: { topic: string }, ack: (reply: SubscribeReply | HubErrorReply) => void) => void;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -117,6 +133,14 @@ export function isSyncPage(v: unknown): v is SyncPage {
     (v.next === null || isMessageId(v.next)) &&
     isCount(v.unread)
   );
+}
+
+export function isLivePayload(v: unknown): v is LivePayload {
+  return isObject(v) && typeof v.topic === "string" && typeof v.event === "string" && "data" in v;
+}
+
+export function isSubscribeReply(v: unknown): v is SubscribeReply {
+  return isObject(v) && typeof v.topic === "string" && typeof v.subscribed === "boolean";
 }
 
 export function isReadReply(v: unknown): v is ReadReply {

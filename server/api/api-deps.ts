@@ -19,6 +19,13 @@ export interface Readiness {
   checks: Record<string, "ok" | "down" | "shutting_down">;
 }
 
+/** Keeps the topic rooms of connected sockets in step with subscriptions, and sends live events (realtime side). */
+export interface TopicNotices {
+  joined(topic: string, uids: readonly string[]): void;
+  left(topic: string, uids: readonly string[]): void;
+  live(topic: string, event: string, data: unknown): void;
+}
+
 /** What the HTTP API needs from the rest of the hub. */
 export interface ApiDeps {
   config: Config;
@@ -35,4 +42,5 @@ export interface ApiDeps {
   /** Per-API-key request limit (shared through Redis when configured). */
   rateLimiter: RateLimiter;
   inbox: InboxNotices;
+  topics: TopicNotices;
 }

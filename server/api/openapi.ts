@@ -1,40 +1,10 @@
-import { z } from "zod";
-import { HTTP_ERRORS, type HttpErrorCode } from "../errors/error-codes.ts";
+import { errors, HTTP_CODES, idParam, json, keyed, schemaOf } from "./openapi/parts.ts";
+import { keyPaths } from "./openapi/key-paths.ts";
+import { topicPaths } from "./openapi/topic-paths.ts";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
 import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
-import { keyInputSchema } from "./validation/key-input.ts";
 import { readRequestSchema } from "./validation/read-request.ts";
-
-const keyView = {
-  type: "object",
-  properties: {
-    id: { type: "string", format: "uuid" },
-    name: { type: "string" },
-    keyPrefix: { type: "string", description: "the key's first characters" },
-    scopes: { type: "array", items: { enum: ["publish", "read", "manage", "admin"] } },
-    uidPrefix: { type: ["string", "null"] },
-    topics: { type: ["array", "null"], items: { type: "string" } },
-    ratePerSecond: { type: ["integer", "null"] },
-    expiresAt: { type: ["string", "null"], format: "date-time" },
-    revokedAt: { type: ["string", "null"], format: "date-time" },
-    createdAt: { type: "string", format: "date-time" },
-  },
-};
-
-/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a request may send, from the route's own zod schema. */
-const schemaOf = (schema: z.ZodType) => {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return rest;
-};
-
-const json = (schema: unknown) => ({ "application/json": { schema } });
-const errorRef = { $ref: "#/components/schemas/Error" };
-const HTTP_CODES = Object.keys(HTTP_ERRORS) as HttpErrorCode[];
-const codesOf = (status: number) => HTTP_CODES.filter((code) => HTTP_ERRORS[code].status === status);
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: `error: ${codesOf(s).join(" | ")}`, content: json(errorRef) }]));
-const idParam = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
 
 const messageView = {
   type: "object",
@@ -68,7 +38,6 @@ interface OpenApiOptions {
  * come from the zod schemas the routes validate with; `docs/api.md` has the prose.
  */
 export function createOpenApiDocument(options: OpenApiOptions) {
-  const keyed = { security: [{ apiKey: [] }] };
   const idempotencyKey = { name: "Idempotency-Key", in: "header", required: false, schema: schemaOf(idempotencyKeySchema) };
   const paths: Record<string, Record<string, unknown>> = {
     "/api/messages": {
@@ -201,31 +170,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   };
-  // Database API keys: for keys with the admin scope (HUB_API_KEYS keys have every scope).
-  paths["/api/keys"] = {
-    post: {
-      summary: "Create an API key (admin scope); the key is in this answer only",
-      ...keyed,
-      requestBody: { required: true, content: json(schemaOf(keyInputSchema)) },
-      responses: {
-        "201": { description: "created", content: json({ ...keyView, properties: { ...keyView.properties, key: { type: "string" } } }) },
-        ...errors(400, 401, 403, 413, 415, 429, 503),
-      },
-    },
-    get: {
-      summary: "Every API key, revoked ones included (no secrets)",
-      ...keyed,
-      responses: { "200": { description: "keys", content: json({ type: "object", properties: { keys: { type: "array", items: keyView } } }) }, ...errors(401, 403, 429, 503) },
-    },
-  };
-  paths["/api/keys/{keyId}"] = {
-    delete: {
-      summary: "Revoke an API key: refused on every instance within a second (idempotent)",
-      ...keyed,
-      parameters: [idParam("keyId", "API key id")],
-      responses: { "200": { description: "revoked", content: json(keyView) }, ...errors(401, 403, 404, 429, 503) },
-    },
-  };
+  Object.assign(paths, keyPaths(), topicPaths());
   if (options.metrics) {
     paths["/metrics"] = {
       get: {

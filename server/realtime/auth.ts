@@ -1,15 +1,27 @@
 import { jwtVerify, SignJWT } from "jose";
 import type { Config } from "../config/config-schema.ts";
+import { z } from "zod";
+import { topicPatternSchema } from "../protocol/topic.ts";
 import { uidSchema } from "../protocol/uid.ts";
 
 const MAX_TOKEN_LENGTH = 4096;
 
+/** What a valid client token says: its uid (`sub`) and the topic patterns it may subscribe itself to. */
+export interface TokenClaims {
+  uid: string;
+  topics: readonly string[];
+}
+
 export interface TokenService {
   /** The uid (`sub`) of a valid token, or null for anything else. Never throws, never logs the token. */
   verify(token: unknown): Promise<string | null>;
+  /** The claims of a valid token (a `topics` claim that is not a list of topic patterns makes it invalid). */
+  verifyClaims(token: unknown): Promise<TokenClaims | null>;
   /** A token for `uid`, living `ttlSeconds` (at most HUB_JWT_MAX_TTL), with the configured `aud`/`iss`. */
-  sign(uid: string, ttlSeconds?: number): Promise<string>;
+  sign(uid: string, ttlSeconds?: number, topics?: readonly string[]): Promise<string>;
 }
+
+const topicsClaim = z.array(topicPatternSchema).max(100).optional();
 
 type TokenConfig = Pick<Config, "jwtSecret" | "jwtMaxTtl" | "jwtAudience" | "jwtIssuer">;
 
@@ -32,21 +44,25 @@ export function createTokenService(config: TokenConfig, now: () => number = Date
     ...(config.jwtAudience === undefined ? {} : { audience: config.jwtAudience }),
     ...(config.jwtIssuer === undefined ? {} : { issuer: config.jwtIssuer }),
   };
-  return {
+  const service: TokenService = {
     async verify(token) {
+      return (await service.verifyClaims(token))?.uid ?? null;
+    },
+    async verifyClaims(token) {
       if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
       try {
         const at = now();
         const { payload } = await jwtVerify(token, await key, { ...checks, currentDate: new Date(at) });
         if ((payload.exp as number) - at / 1000 > maxTtlSeconds) return null;
         const uid = uidSchema.safeParse(payload.sub);
-        return uid.success ? uid.data : null;
+        const topics = topicsClaim.safeParse(payload.topics);
+        return uid.success && topics.success ? { uid: uid.data, topics: topics.data ?? [] } : null;
       } catch {
         return null; // bad signature, algorithm, expiry, audience or shape: all the same "unauthorized" to the client
       }
     },
-    async sign(uid, ttlSeconds = 24 * 3600) {
-      const jwt = new SignJWT({})
+    async sign(uid, ttlSeconds = 24 * 3600, topics) {
+      const jwt = new SignJWT(topics === undefined ? {} : { topics: [...topics] })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(uid)
         .setIssuedAt(Math.floor(now() / 1000))
@@ -56,4 +72,5 @@ export function createTokenService(config: TokenConfig, now: () => number = Date
       return jwt.sign(await key);
     },
   };
+  return service;
 }

@@ -7,6 +7,7 @@ import type { OriginPolicy } from "../lib/origin-policy.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { TokenService } from "./auth.ts";
 import { INBOX_EVENTS, type InboxEvent } from "./inbox-handlers.ts";
+import { TOPIC_EVENTS, type TopicEvent } from "./topic-handlers.ts";
 import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { createSocketTarget } from "./create-socket-target.ts";
 import { userRoom } from "./rooms.ts";
@@ -31,6 +32,12 @@ interface RealtimeDeps {
   onLeave: (uid: string, socketId: string) => void;
   /** The inbox events (read, readUpTo, sync) of one socket of `uid`. */
   inbox: (uid: string, socket: HubSocket) => Record<InboxEvent, (...args: unknown[]) => void>;
+  topics: {
+    /** The topic rooms a connecting socket of `uid` joins (its uid's topics). */
+    roomsOf: (uid: string) => Promise<string[]>;
+    /** The topic events (subscribe, unsubscribe) of one socket of `uid`. */
+    handlers: (uid: string, socket: HubSocket) => Record<TopicEvent, (...args: unknown[]) => void>;
+  };
   maxHttpBufferSize: number;
   /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
   connections: ConnectionLimiter;
@@ -43,6 +50,9 @@ interface RealtimeDeps {
   /** ALLOWED_ORIGINS: a page of another origin opens a socket (either transport) only when listed. */
   allowsOrigin: OriginPolicy;
 }
+
+type KnownEvent = InboxEvent | TopicEvent;
+const KNOWN_EVENTS: readonly KnownEvent[] = [...INBOX_EVENTS, ...TOPIC_EVENTS];
 
 /** Socket.IO on the shared http.Server: JWT handshake, one room per uid, the inbox events, nothing else. */
 export function createRealtime(deps: RealtimeDeps): HubServer {
@@ -66,10 +76,11 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = auth !== null && typeof auth === "object" ? (auth as { token?: unknown }).token : undefined;
-    deps.tokens.verify(token).then(
-      (uid) => {
-        if (uid === null) return next(connectError("unauthorized"));
-        socket.data.uid = uid;
+    deps.tokens.verifyClaims(token).then(
+      (claims) => {
+        if (claims === null) return next(connectError("unauthorized"));
+        socket.data.uid = claims.uid;
+        socket.data.topics = claims.topics;
         socket.data.frames = (auth as { frames?: unknown }).frames === true;
         next();
       },
@@ -95,17 +106,25 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
     });
   });
 
+  io.use((socket, next) => {
+    void deps.topics.roomsOf(socket.data.uid).then((rooms) => {
+      socket.data.topicRooms = rooms;
+      next();
+    });
+  });
+
   io.on("connection", (socket) => {
     const { uid } = socket.data;
+    if (socket.data.topicRooms.length > 0) void socket.join(socket.data.topicRooms);
     deps.metrics.connections.inc();
     socket.on("disconnect", () => deps.metrics.connections.dec());
-    const handlers = deps.inbox(uid, socket);
-    for (const event of INBOX_EVENTS) socket.on(event, handlers[event]);
+    const handlers = { ...deps.inbox(uid, socket), ...deps.topics.handlers(uid, socket) };
+    for (const event of KNOWN_EVENTS) socket.on(event, handlers[event]);
     // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (!INBOX_EVENTS.includes(event as InboxEvent) && typeof ack === "function") {
-        ack(errorReply("unknown_event", `the hub accepts only the ${INBOX_EVENTS.join(", ")} events`));
+      if (!KNOWN_EVENTS.includes(event as KnownEvent) && typeof ack === "function") {
+        ack(errorReply("unknown_event", `the hub accepts only the ${KNOWN_EVENTS.join(", ")} events`));
       }
     });
     socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));

@@ -1,8 +1,16 @@
 import type { Server, Socket } from "socket.io";
 import type { SocketErrorCode } from "../errors/error-codes.ts";
-import type { FramePayload, MessagePayload, ReadStateEvent, SyncMessage, UnreadPayload } from "../protocol/message-payload.ts";
+import type {
+  FramePayload,
+  LivePayload,
+  MessagePayload,
+  ReadStateEvent,
+  SubscribeReply,
+  SyncMessage,
+  UnreadPayload,
+} from "../protocol/message-payload.ts";
 
-export type { SyncMessage, UnreadPayload };
+export type { LivePayload, SyncMessage, UnreadPayload };
 
 type AckCallback = (response?: unknown) => void;
 
@@ -18,6 +26,8 @@ export interface ServerToClientEvents {
   unread: (payload: UnreadPayload) => void;
   /** Messages of the uid marked read by any of its devices or by a producer. */
   readState: (payload: ReadStateEvent) => void;
+  /** A live event of a topic the uid is subscribed to. */
+  live: (payload: LivePayload) => void;
 }
 
 export interface ClientToServerEvents {
@@ -27,12 +37,19 @@ export interface ClientToServerEvents {
   readUpTo: (payload: unknown, ack?: (reply: ReadReply) => void) => void;
   /** {"since"?, "limit"?} → the uid's messages after `since`, oldest first. */
   sync: (payload: unknown, ack?: (reply: SyncReply) => void) => void;
+  /** {"topic"} → the uid is subscribed (where its token's `topics` patterns allow it). */
+  subscribe: (payload: unknown, ack?: (reply: SubscribeReply | ErrorReply) => void) => void;
+  unsubscribe: (payload: unknown, ack?: (reply: SubscribeReply | ErrorReply) => void) => void;
 }
 
 type InterServerEvents = Record<string, never>;
 
 interface SocketData {
   uid: string;
+  /** Topic patterns its token allows it to subscribe to itself (the `topics` claim); none without it. */
+  topics: readonly string[];
+  /** The rooms of its uid's topics, read while it connected. */
+  topicRooms: string[];
   /** It asked for frames in its handshake (`auth.frames: true`). */
   frames: boolean;
 }

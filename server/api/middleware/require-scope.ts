@@ -1,7 +1,7 @@
 import type { Context, Middleware } from "koa";
 import { hubError } from "../../errors/hub-error.ts";
 import type { KeyGrant, Scope } from "../keys/key-grant.ts";
-import { matchesTopic } from "../keys/topic-pattern.ts";
+import { matchesTopic } from "../../protocol/topic.ts";
 import type { ProducerState } from "./api-key-auth.ts";
 
 const grantOf = (ctx: Context): KeyGrant => (ctx.state as ProducerState).grant;

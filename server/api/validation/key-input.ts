@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { uidSchema } from "../../protocol/uid.ts";
 import { SCOPES } from "../keys/key-grant.ts";
-import { topicPatternSchema } from "../keys/topic-pattern.ts";
+import { topicPatternSchema } from "../../protocol/topic.ts";
 
 const TEN_YEARS = 10 * 365 * 86_400;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchesTopic, topicNameSchema, topicPatternSchema } from "./topic-pattern.ts";
+import { matchesTopic, topicNameSchema, topicPatternSchema } from "./topic.ts";
 
 test("* matches exactly one whole segment", () => {
   assert.equal(matchesTopic("news:*", "news:sport"), true);
