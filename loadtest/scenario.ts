@@ -17,6 +17,7 @@ import { launchHubs } from "./hub-launcher.ts";
 import type { LaunchedTargets } from "./launched-targets.ts";
 import { createMeasurement, type MeasurementPlan } from "./measurement.ts";
 import { launchNginx } from "./nginx-launcher.ts";
+import { formatTracing, startOtlpSink, type OtlpSink } from "./otlp-sink.ts";
 import { preparePgStatements } from "./pg-statements.ts";
 import { childPids, type SampledProcess } from "./process-sampler.ts";
 import { buildStorageReport } from "./storage-summary.ts";
@@ -49,12 +50,15 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
   let dbSampler: DbSampler | undefined;
   let hogs: CpuHogs | undefined;
   let measurement: ReturnType<typeof createMeasurement> | undefined;
+  let sink: OtlpSink | undefined;
+  let delivered = 0;
   const stop = async () => {
     await measurement?.close();
     await dbSampler?.stop();
     await nginx?.stop(10_000);
     await launched?.stop();
     await hogs?.stop();
+    await sink?.close(); // after the hubs: they export their last spans as they stop
   };
   const unregister = ctx.cleanup?.add(stop);
   try {
@@ -74,7 +78,9 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       const prepareDatabase = async (db: { name: string; url: string }) => {
         database = { ...db, statementsUnavailable: await preparePgStatements({ databaseUrl: db.url, database: db.name, track: o.pgTrack }) };
       };
-      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv, hubNodeFlags: o.hubNodeFlags, prepareDatabase }) : await launchBaselines(common);
+      if (kind === "hub" && o.tracing) sink = await startOtlpSink();
+      const hubEnv = sink ? { ...o.hubEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : o.hubEnv;
+      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv, hubNodeFlags: o.hubNodeFlags, prepareDatabase }) : await launchBaselines(common);
       urls = launched.services.map((s) => s.url);
       servers = launched.services.map((s) => ({ label: s.label, pid: s.pid }));
       watched.push(...servers.map((s) => ({ ...s, group: GROUP.servers })));
@@ -128,6 +134,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
     let summary = summarizeRun(raw, target, { backlogExpected: kind === "hub" });
+    delivered = summary.messages.received;
     const measured = measurement.result();
     if (measured) summary = { ...summary, cost: buildCost(measured, { t0: raw.t0, delivered: summary.messages.received }) };
     if (!dbSampler) return summary;
@@ -136,6 +143,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
     return { ...summary, storage: buildStorageReport({ outcome, t0: raw.t0, intervalSec: o.sampleDbIntervalSec, processes: raw.processes }) };
   } finally {
     await stop();
+    if (sink) log(formatTracing(ctx.label, sink.counts(), delivered));
     unregister?.();
   }
 }

@@ -33,6 +33,7 @@ import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase, warmPool } from "./store/ping-database.ts";
 import { createPrisma, type Db } from "./store/prisma.ts";
+import type { MessageTracer } from "./tracing/message-tracer.ts";
 
 /** Most messages one frame (or batch of `message` events) to a socket carries. */
 const FRAME_MAX_MESSAGES = 100;
@@ -47,6 +48,8 @@ interface HubOptions {
   logger: Logger;
   /** Extra routes served without an API key (the demo page). */
   publicRoutes?: Router[];
+  /** Spans of each message's accept, commit, emit and ack (only with OTEL_EXPORTER_OTLP_ENDPOINT: main.ts). */
+  tracer?: MessageTracer;
 }
 
 /** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, INBOX_…, DELIVERY_…, CONTROL_…). */
@@ -77,7 +80,7 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-export async function createHub({ config, preparedStatements = true, logger, publicRoutes }: HubOptions): Promise<Hub> {
+export async function createHub({ config, preparedStatements = true, logger, publicRoutes, tracer }: HubOptions): Promise<Hub> {
   const url = config.databaseUrl;
   const pools: HubPools = {
     api: createPrisma({ url, poolSize: config.databasePoolSize, preparedStatements }),
@@ -130,6 +133,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     ...(channel ? { relay: channel } : {}),
     locate: (uid) => connections.instancesOf(uid),
     nudgeDrain: config.drainNudge,
+    ...(tracer ? { tracer } : {}),
   });
   channel?.listen({ onNotices: (from, notices) => notices.forEach((n) => engine.relayed(from, n)), onCancelled: (ids) => engine.cancelled(ids) });
 
@@ -143,6 +147,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     onStored: (n) => metrics.accepted.inc(n),
     onHeld: (held) => engine.accepted(held),
     observe: (phase, seconds) => metrics.phase(phase, seconds),
+    ...(tracer ? { traceCommit: tracer.commit } : {}),
   });
 
   // Koa must be the server's request listener before Socket.IO attaches: Socket.IO and engine.io
@@ -209,7 +214,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       logger,
       metrics,
       db: pools.api,
-      enqueuer,
+      enqueuer: tracer ? tracer.traceAccepts(enqueuer) : enqueuer,
       presence,
       readiness,
       signToken: (uid) => tokens.sign(uid),

@@ -1,10 +1,7 @@
 import { resolve } from "node:path";
-import { createDemoRoutes } from "./api/routes/demo.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { loadEnvFile } from "./config/load-env-file.ts";
-import { createHub } from "./create-hub.ts";
-import { applyMigrations } from "./embedded/apply-migrations.ts";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
+import type { EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
 import { ConfigError } from "./config/config-error.ts";
 import { DESCRIPTOR_HEADROOM, openFilesLimit } from "./lifecycle/descriptor-limit.ts";
 import { installSignalHandlers } from "./lifecycle/install-signal-handlers.ts";
@@ -37,6 +34,15 @@ async function main(): Promise<void> {
   }
   // A library's stray rejection (e.g. a Redis command cut off by an outage) must not take the hub down.
   process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+  // Tracing patches koa, pg, ioredis, socket.io and http as they load: it starts before the hub's modules
+  // are imported (so none of them may be imported statically above). Unset, no OpenTelemetry code loads.
+  const tracing = config.otlpEndpoint ? await (await import("./tracing/start-tracing.ts")).startTracing() : undefined;
+  const [{ createHub }, { createDemoRoutes }, { applyMigrations }, { startEmbeddedPostgres }] = await Promise.all([
+    import("./create-hub.ts"),
+    import("./api/routes/demo.ts"),
+    import("./embedded/apply-migrations.ts"),
+    import("./embedded/start-embedded-postgres.ts"),
+  ]);
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     if (config.env !== "development") {
@@ -61,12 +67,14 @@ async function main(): Promise<void> {
     preparedStatements: !embedded,
     logger,
     publicRoutes: config.demo ? [createDemoRoutes()] : [],
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   const db = embedded;
   installSignalHandlers(
     async () => {
       await hub.stop();
-      await db?.stop(); // last: the hub releases its leases through it
+      await db?.stop(); // the hub releases its leases through it
+      await tracing?.shutdown(); // last: the hub's final spans are exported
     },
     logger,
     config.shutdownTimeoutMs,
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const runs = compiled ? "compiled" : "typescript";
-  logger.info({ port, database: embedded ? "embedded" : "external", redis: Boolean(config.redisUrl), env: config.env, runs }, "push-hub listening");
+  logger.info({ port, database: embedded ? "embedded" : "external", redis: Boolean(config.redisUrl), env: config.env, runs, tracing: Boolean(tracing) }, "push-hub listening");
   const where = `http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${port}/`;
   process.stdout.write(
     `\npush-hub ${config.env} · database: ${embedded ? `embedded (${resolve(config.embeddedDataDir)})` : "external"} · ` +

@@ -92,6 +92,8 @@ export const configSchema = z
     metricsHost: z.string().min(1),
     /** Set: /metrics answers only `Authorization: Bearer <token>`. */
     metricsToken: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Set: OpenTelemetry tracing on, exporting there (the SDK reads the variable and the other OTEL_* ones itself). */
+    otlpEndpoint: z.string().regex(/^https?:\/\//, "must be an http:// or https:// URL").optional(),
     /** POST /api/dev/token is mounted (derived: development/test, and not an exposed development hub). */
     devToken: bool,
     demo: bool,

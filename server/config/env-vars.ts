@@ -54,6 +54,7 @@ export const envVars = {
   METRICS_PORT: "metricsPort",
   METRICS_HOST: "metricsHost",
   METRICS_TOKEN: "metricsToken",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "otlpEndpoint",
   HUB_DEMO: "demo",
   SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   EMBEDDED_PG_DIR: "embeddedDataDir",

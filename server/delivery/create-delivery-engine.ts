@@ -167,13 +167,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
 
   const handovers = createHandOverQueue((h) => {
     if (h.holder === instance) appendHere(h.uid, h.lease, h.firstSeq, h.messages, h.unread);
-    else deps.relay?.send(h.holder, { t: "append", uid: h.uid, lease: String(h.lease), first: String(h.firstSeq), unread: h.unread, messages: toWireMessages(h.messages) });
+    else deps.relay?.send(h.holder, { t: "append", uid: h.uid, lease: String(h.lease), first: String(h.firstSeq), unread: h.unread, messages: toWireMessages(h.messages), tp: deps.tracer?.relayed(h.messages) });
   });
 
   const relayed = (from: string, n: RelayNotice): void => {
     if (stopped) return;
     switch (n.t) {
       case "append":
+        deps.tracer?.received(n.messages, n.tp);
         return appendHere(n.uid, BigInt(n.lease), BigInt(n.first), fromWireMessages(n.messages), n.unread);
       case "grant":
         return open(fromWireGrant(n.grant));

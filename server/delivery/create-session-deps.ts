@@ -33,11 +33,13 @@ export function createSessionDeps({ deps, alive, isCancelled, io, onHeld, onEnd 
     backoffMs: (failures) => retryDelayMs(failures, deps.retryBaseMs, deps.retryMaxMs),
     onFirstSend: (m, attempt) => {
       metrics.delivered.inc();
+      deps.tracer?.emitted(m, attempt);
       if (attempt > 1) metrics.redelivered.inc();
       else metrics.phase("handover", Math.max(0, Date.now() - m.createdAt.getTime()) / 1000);
     },
     onAcked: (m, sentMs) => {
       metrics.acked.inc();
+      deps.tracer?.acked(m, sentMs);
       metrics.deliveryLatency.observe(Math.max(0, Date.now() - m.createdAt.getTime()) / 1000);
       metrics.phase("ack", sentMs / 1000);
     },

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { Db } from "../store/prisma.ts";
+import type { MessageTracer } from "../tracing/message-tracer.ts";
 import type { RelayPort } from "./relay-notice.ts";
 
 export interface DeliveryEngineDeps {
@@ -38,4 +39,6 @@ export interface DeliveryEngineDeps {
   locate: (uid: string) => Promise<string[]>;
   /** DRAIN_NUDGE: claim right after a holding is handed back (off: the cron schedule alone claims). */
   nudgeDrain: boolean;
+  /** Spans of emits and acks (absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracer?: Pick<MessageTracer, "emitted" | "acked" | "relayed" | "received">;
 }

@@ -25,8 +25,11 @@ export interface WireGrant {
  * one costs latency (the periodic checks and ack timeouts catch up), never a message, never order.
  */
 export type RelayNotice =
-  /** Messages accepted by the sender for uids the receiver holds. */
-  | { t: "append"; uid: string; lease: string; first: string; unread: UnreadStamp; messages: WireMessage[] }
+  /**
+   * Messages accepted by the sender for uids the receiver holds; with tracing on, `tp` holds each one's
+   * W3C traceparent (its accept span; "" where unknown), so the receiver's emit and ack spans join its trace.
+   */
+  | { t: "append"; uid: string; lease: string; first: string; unread: UnreadStamp; messages: WireMessage[]; tp?: string[] | undefined }
   /** The sender transferred a holding to the receiver. */
   | { t: "grant"; grant: WireGrant }
   /** The sender has sockets of a uid the receiver holds: send to them too (from the acked position). */

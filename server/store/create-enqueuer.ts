@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { createBatcher } from "../lib/create-batcher.ts";
-import { acceptRequests, type HeldAppend } from "./accept-requests.ts";
+import { acceptRequests, type AcceptOutput, type HeldAppend } from "./accept-requests.ts";
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
 import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
@@ -27,6 +27,8 @@ interface EnqueuerDeps {
   onHeld: (held: HeldAppend[]) => void;
   /** How long requests waited for their commit, and how long its statement took (seconds). */
   observe?: (phase: "queue" | "commit", seconds: number) => void;
+  /** With tracing on: runs each try of a group commit's statement inside the requests' commit spans. */
+  traceCommit?: (requests: readonly AcceptRequest[], store: () => Promise<AcceptOutput>) => Promise<AcceptOutput>;
   /** Waits between tries of a group commit whose outcome is unknown (default 100, 400 ms). */
   retryDelaysMs?: number[];
 }
@@ -60,7 +62,9 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
     for (let attempt = 0; ; attempt++) {
       try {
         const started = performance.now();
-        const { results, held } = await acceptRequests(deps.db, token, requests);
+        const { results, held } = await (deps.traceCommit
+          ? deps.traceCommit(requests, () => acceptRequests(deps.db, token, requests))
+          : acceptRequests(deps.db, token, requests));
         deps.observe?.("commit", (performance.now() - started) / 1000);
         if (held.length > 0) deps.onHeld(held);
         return results;

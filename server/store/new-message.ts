@@ -26,6 +26,8 @@ export interface AcceptRequest {
   /** Digest of the request's content: a replay with other content is a conflict. */
   hash: string;
   messages: NewMessage[];
+  /** With tracing on, the request's span context (opaque here: the tracer's own, handed back to it at commit). */
+  trace?: unknown;
 }
 
 export type AcceptOutcome = "stored" | "replayed" | "conflict";
