@@ -217,7 +217,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       enqueuer: tracer ? tracer.traceAccepts(enqueuer) : enqueuer,
       presence,
       readiness,
-      signToken: (uid) => tokens.sign(uid),
+      signToken: (uid, topics) => tokens.sign(uid, undefined, topics),
       isShuttingDown: () => shuttingDown,
       rateLimiter,
       topics: topicRooms,

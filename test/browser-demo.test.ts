@@ -15,7 +15,7 @@ import type { ServiceProcess } from "../loadtest/support/service-process.ts";
 import { waitFor } from "../loadtest/support/wait-for.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_API_KEY } from "./support/env.ts";
-import { messageStatus, publish } from "./support/http.ts";
+import { api, messageStatus, publish } from "./support/http.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -126,6 +126,18 @@ test("demo page: two devices connect, receive live, read on one clears the other
   assert.deepEqual(await a.locator("li.message").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-id"))), [sent, hostile, first]);
   assert.deepEqual(await b.locator("li.message").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-deliveries"))), ["1", "1", "1"]);
 
+  // The topic card: device A subscribes the uid; a live event reaches both devices (never stored).
+  await page.click("#subscribe-btn");
+  await page.waitForSelector("#topic-result.ok", { timeout: 10_000 });
+  assert.match((await page.textContent("#topic-result")) ?? "", /subscribed .* to demo:scores/);
+  assert.deepEqual((await api(base, "GET", `/api/users/${uid}/topics`)).body.topics, ["demo:scores"]);
+  await page.click("#live-btn");
+  for (const device of [a, b]) await waitFor(async () => (await device.getAttribute("data-live")) === "1", "each device hears the live event once");
+  await page.fill("#topic", "elsewhere:x");
+  await page.click("#subscribe-btn");
+  await page.waitForSelector("#topic-result.err", { timeout: 10_000 });
+  assert.match((await page.textContent("#topic-result")) ?? "", /forbidden|may not|does not allow/, "outside the token's topics claim");
+
   await page.waitForTimeout(400); // let the arrival animation settle
   mkdirSync(join(repoRoot, "test-artifacts"), { recursive: true });
   await page.screenshot({ path: join(repoRoot, "test-artifacts", "demo.png"), fullPage: true });
@@ -140,6 +152,7 @@ test("demo assets: right types, strict headers, nothing inline or third-party", 
   for (const [path, type] of [
     ["/", "text/html"],
     ["/demo.js", "text/javascript"],
+    ["/demo-topic.js", "text/javascript"],
     ["/demo.css", "text/css"],
   ] as const) {
     const res: Response = await fetch(`${hub.url}${path}`);
@@ -156,6 +169,7 @@ test("demo assets: right types, strict headers, nothing inline or third-party", 
   const demo = await (await fetch(`${hub.url}/demo.js`)).text();
   assert.match(demo, /^import \{[^}]*\bconnect\b[^}]*\} from "\/client\/index.js";$/m, "the demo runs on the SDK the hub serves");
   assert.doesNotMatch(demo, /innerHTML|insertAdjacentHTML|outerHTML/, "message content is never parsed as HTML");
+  assert.doesNotMatch(await (await fetch(`${hub.url}/demo-topic.js`)).text(), /innerHTML|insertAdjacentHTML|outerHTML/);
   assert.equal((await fetch(`${hub.url}/client/index.js`)).status, 200, "the hub serves the client SDK");
   assert.equal((await fetch(`${hub.url}/socket.io/socket.io.esm.min.js`)).status, 200, "and the Socket.IO client it imports");
 });

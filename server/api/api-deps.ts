@@ -36,8 +36,8 @@ export interface ApiDeps {
   /** Open connections of `uid` across all instances. */
   presence: (uid: string) => Promise<number>;
   readiness: () => Promise<Readiness>;
-  /** Signs a client token for `uid` (development/test only). */
-  signToken: (uid: string) => Promise<string>;
+  /** Signs a client token for `uid`, with a `topics` claim when given (development/test only). */
+  signToken: (uid: string, topics?: readonly string[]) => Promise<string>;
   isShuttingDown: () => boolean;
   /** Per-API-key request limit (shared through Redis when configured). */
   rateLimiter: RateLimiter;

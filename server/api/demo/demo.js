@@ -2,6 +2,7 @@
 // client SDK the hub serves at /client/index.js. Message content is only ever set as textContent, so
 // HTML in a message shows as text (the page's CSP forbids inline script anyway).
 import { connect, compareIds } from "/client/index.js";
+import { wireTopicCard } from "/demo-topic.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -12,6 +13,13 @@ const ui = {
   msg: $("msg"),
   sendBtn: $("send-btn"),
   sendResult: $("send-result"),
+  topicForm: $("topic-form"),
+  topic: $("topic"),
+  liveData: $("live-data"),
+  subscribeBtn: $("subscribe-btn"),
+  unsubscribeBtn: $("unsubscribe-btn"),
+  liveBtn: $("live-btn"),
+  topicResult: $("topic-result"),
   log: $("log"),
 };
 
@@ -151,7 +159,8 @@ function createDevice(root) {
   function start(lastSeenId) {
     const own = connect({
       url: location.origin,
-      token: async () => (await api("/api/dev/token", { uid })).token, // asked again before every reconnect
+      // Asked again before every reconnect; the topics claim lets the device subscribe its uid to demo:* topics.
+      token: async () => (await api("/api/dev/token", { uid, topics: ["demo:*"] })).token,
       lastSeenId,
       retry: { initialMs: 500, maxMs: 5000 },
     });
@@ -168,6 +177,10 @@ function createDevice(root) {
       el.unread.classList.remove("stale");
     });
     own.on("readState", applyReadState);
+    own.onLive(({ topic, event, data }) => {
+      root.dataset.live = String(Number(root.dataset.live || 0) + 1);
+      log(name + ": live " + event + " on " + topic + ": " + formatMsg(data), "ok");
+    });
     own.on("error", (err) => log(name + ": " + err.code + ": " + err.message, "err"));
     el.toggle.textContent = "Disconnect";
     el.toggle.disabled = false;
@@ -217,7 +230,7 @@ function createDevice(root) {
   });
   el.readAll.addEventListener("click", () => void markAllRead());
   setStatus("closed");
-  return { open };
+  return { open, subscription: (subscribe, topic) => (inbox ? inbox[subscribe ? "subscribe" : "unsubscribe"](topic) : Promise.reject(new Error("disconnected"))) };
 }
 
 const devices = [createDevice($("device-a")), createDevice($("device-b"))];
@@ -228,6 +241,7 @@ ui.userForm.addEventListener("submit", (event) => {
   if (!uid) return;
   document.body.dataset.uid = uid;
   ui.sendBtn.disabled = false;
+  for (const b of [ui.subscribeBtn, ui.unsubscribeBtn, ui.liveBtn]) b.disabled = false;
   log("opening both devices as " + uid, "ok");
   for (const device of devices) void device.open(uid);
 });
@@ -256,3 +270,5 @@ ui.sendForm.addEventListener("submit", async (event) => {
     ui.sendBtn.disabled = false;
   }
 });
+
+wireTopicCard({ ui, subscription: devices[0].subscription, api, log });

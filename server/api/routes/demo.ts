@@ -10,11 +10,12 @@ const DEMO_CSP =
 const FILES = [
   { path: "/", file: "index.html", type: "text/html; charset=utf-8" },
   { path: "/demo.js", file: "demo.js", type: "text/javascript; charset=utf-8" },
+  { path: "/demo-topic.js", file: "demo-topic.js", type: "text/javascript; charset=utf-8" },
   { path: "/demo.css", file: "demo.css", type: "text/css; charset=utf-8" },
 ] as const;
 
 /**
- * The demo page (GET /, /demo.js, /demo.css). demo.js is an ES module on the client SDK the hub serves
+ * The demo page (GET /, /demo.js, /demo-topic.js, /demo.css). demo.js is an ES module on the client SDK the hub serves
  * at /client/index.js, which imports Socket.IO's client from the hub's own /socket.io/socket.io.esm.min.js,
  * so Socket.IO must keep `serveClient` on. Files are read once here.
  */
