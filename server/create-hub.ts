@@ -200,6 +200,9 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     return { ok: Object.values(checks).every((c) => c === "ok"), checks };
   };
 
+  // pushhub_ready: the /readyz verdict, checked at each scrape (a stale value would hide an outage).
+  metrics.reportReadiness(async () => (await readiness()).ok);
+
   const presence = async (uid: string) => {
     try {
       return (await io.in(userRoom(uid)).fetchSockets()).length;

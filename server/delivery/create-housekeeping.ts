@@ -35,7 +35,7 @@ interface HousekeepingDeps {
  * - partitions (every 10 s): keep the next partition ready, roll to it every PARTITION_INTERVAL, and
  *   drop whole partitions past RETENTION (with idempotency keys and group-commit tokens past theirs);
  * - expiry (every 5 s): messages whose TTL passed leave their uids' unread counts;
- * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape costs no query;
+ * - queue depth (every 5 s): the gauge /metrics reports, computed here so a scrape does not count the queue;
  * - vacuum (every 30 s, only where the server runs with autovacuum off): the head and position tables,
  *   which every accept and every position record update, the group-commit tokens (pruned after 2 minutes)
  *   and, every 10 minutes, the idempotency keys (pruned after RETENTION).

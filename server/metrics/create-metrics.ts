@@ -20,8 +20,23 @@ export function createMetrics() {
   });
   // One child per phase, bound once: observing a labelled histogram per message would hash the labels each time.
   const phases = Object.fromEntries(PHASES.map((p) => [p, phase.labels({ phase: p })])) as unknown as Record<Phase, { observe(v: number): void }>;
+  // Checked at scrape time (a database and a Redis ping), not recorded from /readyz calls: a deployment
+  // that never probes /readyz would otherwise export a stale value.
+  let isReady: (() => Promise<boolean>) | undefined;
+  new Gauge({
+    name: "pushhub_ready",
+    help: "1 while this instance would answer /readyz with 200 (database and Redis answer, not shutting down), else 0; checked at each scrape",
+    registers: reg,
+    async collect() {
+      if (isReady) this.set((await isReady().catch(() => false)) ? 1 : 0);
+    },
+  });
   return {
     registry,
+    /** Makes each scrape set pushhub_ready from `check` (the /readyz verdict); a later call replaces an earlier one. */
+    reportReadiness: (check: () => Promise<boolean>) => {
+      isReady = check;
+    },
     /** Observes `seconds` for a phase (the pushhub_phase_seconds histogram). */
     phase: (p: Phase, seconds: number) => phases[p].observe(seconds),
     connections: new Gauge({ name: "pushhub_connections", help: "Open Socket.IO connections on this instance", registers: reg }),
@@ -50,7 +65,11 @@ export function createMetrics() {
       registers: reg,
     }),
     parked: new Counter({ name: "pushhub_messages_parked_total", help: "Holdings given up with messages pending and nobody of the uid connected (they wait for a connect)", registers: reg }),
-    ackTimeouts: new Counter({ name: "pushhub_ack_timeouts_total", help: "Attempts whose ack did not come in time", registers: reg }),
+    ackTimeouts: new Counter({
+      name: "pushhub_ack_timeouts_total",
+      help: "Times a uid's oldest unacked message waited past ACK_TIMEOUT_MS (once per uid and timeout; the uid backs off and is sent again)",
+      registers: reg,
+    }),
     inFlight: new Gauge({ name: "pushhub_deliveries_in_flight", help: "Messages this instance's holdings keep in memory (sent unacked or read unsent)", registers: reg }),
     queueDepth: new Gauge({
       name: "pushhub_queue_depth",

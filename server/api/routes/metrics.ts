@@ -3,8 +3,9 @@ import type { Metrics } from "../../metrics/create-metrics.ts";
 import { createApiKeyCheck } from "../middleware/api-key-auth.ts";
 
 /**
- * GET /metrics: Prometheus text. Nothing here queries the database: values that need it (queue depth)
- * are computed in the background. With METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it.
+ * GET /metrics: Prometheus text. A scrape runs the readiness check behind pushhub_ready (what /readyz
+ * runs) and no other query: values that need one (queue depth) are computed in the background. With
+ * METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it.
  */
 export function createMetricsRoutes(deps: { metrics: Metrics; token: string | undefined }): Router {
   const router = new Router();
