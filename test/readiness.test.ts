@@ -3,30 +3,13 @@ import { after, before, test } from "node:test";
 import { waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
-import { TEST_PG_ADMIN_URL } from "./support/env.ts";
+import { cutDatabase, restoreDatabase } from "./support/database-outage.ts";
 import { api, publish } from "./support/http.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-import pg from "pg";
 
 let db: TestDatabase;
 let hub: TestHub;
 let client: TestClient | undefined;
-
-async function asAdmin(sql: string) {
-  const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** Makes the hub's database refuse every connection, and drops the ones it has. */
-async function cutDatabase(name: string) {
-  await asAdmin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-  await asAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
-}
 
 before(async () => {
   db = await createTestDatabase("ready");
@@ -34,7 +17,7 @@ before(async () => {
 });
 after(async () => {
   client?.close();
-  await asAdmin(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
+  await restoreDatabase(db.name).catch(() => undefined);
   await hub?.stop();
   await db?.drop();
 });
@@ -62,7 +45,7 @@ test("database unreachable → /readyz 503 naming it, producers get 503 (never 2
   assert.equal(seed.status, 503);
   assert.equal((await api(hub.url, "GET", `/api/messages/${early}`)).status, 503);
 
-  await asAdmin(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
+  await restoreDatabase(db.name);
   await waitFor(async () => (await api(hub.url, "GET", "/readyz")).status === 200, "ready again", 15000, 200);
   const later = await publish(hub.url, "patient", "after the outage");
   await waitFor(() => client!.ids().includes(later), "delivery after recovery", 15000);

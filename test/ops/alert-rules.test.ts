@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_REDIS_URL } from "../support/env.ts";
 import { readMetric } from "../support/metrics.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
-import { cutDatabase, restoreDatabase } from "./support/database-outage.ts";
+import { cutDatabase, restoreDatabase } from "../support/database-outage.ts";
 import { sendAcked, sendQueued } from "./support/hub-traffic.ts";
 import { readRules, ruleExpressions, RULES_FILE } from "./support/ops-expressions.ts";
 import { promtool } from "./support/promtool.ts";

@@ -11,7 +11,7 @@ import { TEST_REDIS_URL } from "../support/env.ts";
 import { api } from "../support/http.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "../support/test-hub.ts";
 import { unknownReferences } from "./support/check-references.ts";
-import { cutDatabase, restoreDatabase } from "./support/database-outage.ts";
+import { cutDatabase, restoreDatabase } from "../support/database-outage.ts";
 import { sendAcked } from "./support/hub-traffic.ts";
 import { dashboardExpressions, readDashboard, readRules, ruleExpressions, withoutVariables, type Expression } from "./support/ops-expressions.ts";
 import { promtool } from "./support/promtool.ts";

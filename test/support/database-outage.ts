@@ -1,5 +1,5 @@
 import pg from "pg";
-import { TEST_PG_ADMIN_URL } from "../../support/env.ts";
+import { TEST_PG_ADMIN_URL } from "./env.ts";
 
 async function asAdmin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
