@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import { repoRoot } from "../loadtest/support/repo-root.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { api, publish } from "./support/http.ts";
+import { parseMetrics } from "./support/metrics.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 let db: TestDatabase;
@@ -210,4 +211,19 @@ test("npm run keys creates, lists and revokes the keys the hub checks", async ()
   // The precise bound is measured over HTTP above; the CLI takes seconds to start and stop around its commit.
   const ms = await msUntilRefused(key.key, hubB.url, Date.now(), "cli:1");
   assert.ok(ms <= 1000, `refused ${ms} ms after the CLI finished`);
+});
+
+test("error answers are counted by their code: pushhub_http_errors_total", async () => {
+  const errors = async () =>
+    parseMetrics(await (await fetch(`${hubA.url}/metrics`)).text()).filter((s) => s.name === "pushhub_http_errors_total");
+  const count = async (code: string, status: string) => (await errors()).find((s) => s.labels.code === code && s.labels.status === status)?.value ?? 0;
+  const before = { unauthorized: await count("unauthorized", "401"), forbidden: await count("forbidden", "403"), seed: await count("invalid_body", "400") };
+  const { key } = await createKey({ scopes: ["read"] });
+  await call("not-a-key", "GET", "/api/users/x/unread");
+  await call(key, "POST", "/api/messages", { uid: "x", msg: 1 });
+  await api(hubA.url, "POST", "/message", { uid: "", msg: "" });
+  assert.equal(await count("unauthorized", "401"), before.unauthorized + 1);
+  assert.equal(await count("forbidden", "403"), before.forbidden + 1);
+  assert.equal(await count("invalid_body", "400"), before.seed + 1, "POST /message's own answer shape counts too");
+  assert.ok((await errors()).every((s) => s.labels.code !== undefined && s.labels.status !== undefined));
 });

@@ -101,6 +101,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: reg,
     }),
+    httpErrors: new Counter({
+      name: "pushhub_http_errors_total",
+      help: "HTTP error answers by their error code (docs/api.md) and status",
+      labelNames: ["code", "status"] as const,
+      registers: reg,
+    }),
     httpDuration: new Histogram({
       name: "pushhub_http_request_duration_seconds",
       help: "HTTP request latency by route and status",
