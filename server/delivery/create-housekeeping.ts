@@ -1,5 +1,6 @@
 import { CronJob } from "cron";
 import type { Logger } from "pino";
+import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import { dropExpiredPartitions } from "../store/drop-expired-partitions.ts";
 import { sweepExpired } from "../store/inbox/sweep-expired.ts";
@@ -47,6 +48,8 @@ export function createHousekeeping(deps: HousekeepingDeps) {
   // A chore's runs never overlap (a scheduled run and runOnce would otherwise both detach a partition).
   const runs = (job: string, task: () => Promise<void>) => {
     let last: Promise<void> = Promise.resolve();
+    // While the database is away every run fails: said once per 10 s per chore, not once per run.
+    const warn = createThrottledWarning(logger);
     const run = async () => {
       const end = metrics.housekeepingDuration.startTimer({ job });
       try {
@@ -54,7 +57,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
         metrics.housekeepingRuns.inc({ job, result: "ok" });
       } catch (err) {
         metrics.housekeepingRuns.inc({ job, result: "failed" });
-        logger.debug({ err, job }, "housekeeping failed; next run tries again");
+        warn({ err, job }, "housekeeping failed; its next run tries again");
       } finally {
         end();
       }
