@@ -76,6 +76,9 @@ export interface FramePayload {
   unread?: UnreadPayload;
 }
 
+/** A topic name: 1–128 characters of A–Z a–z 0–9 _ - . : (`:` separates segments). */
+export const TOPIC_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+
 /** server → client `live`: a volatile event of a topic the uid is subscribed to (at most once, never stored). */
 export interface LivePayload {
   topic: string;

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { TOPIC_NAME } from "../../client/src/protocol.ts";
 
-/** Topic names: 1–128 characters of A–Z a–z 0–9 _ - . : where ":" separates segments. */
-export const topicNameSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "a topic is 1–128 characters of A–Z a–z 0–9 _ - . :");
+/** Topic names (the SDK checks the same pattern before it sends one). */
+export const topicNameSchema = z.string().regex(TOPIC_NAME, "a topic is 1–128 characters of A–Z a–z 0–9 _ - . :");
 
 /**
  * A topic pattern: a topic name in which a segment may be `*`, matching one whole segment of any name

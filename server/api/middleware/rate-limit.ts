@@ -52,6 +52,8 @@ export function seedRateLimit(check: ReturnType<typeof createRateCheck>, resolve
     } catch {
       return next();
     }
+    // The route takes the key's grant from here rather than resolving it again.
+    Object.assign(ctx.state as ProducerState, { producer: grant.producer, grant });
     try {
       await check(ctx, grant);
     } catch (error) {

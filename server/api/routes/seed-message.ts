@@ -4,7 +4,7 @@ import { HubError, hubError } from "../../errors/hub-error.ts";
 import { knownHubError, toErrorBody } from "../middleware/error-handler.ts";
 import type { ApiDeps } from "../api-deps.ts";
 import type { KeyResolver } from "../keys/create-key-resolver.ts";
-import { authenticate } from "../middleware/api-key-auth.ts";
+import { authenticate, type ProducerState } from "../middleware/api-key-auth.ts";
 import { assertScope, assertUid } from "../middleware/require-scope.ts";
 import { readJsonOrFormBody } from "../read-body.ts";
 import { storeRequest } from "../store-request.ts";
@@ -42,7 +42,8 @@ export function createSeedMessageRoutes(deps: ApiDeps, resolve: KeyResolver): Ro
         ctx.set("Allow", "POST");
         return seedReply(ctx, 405, 405, "Method Not Allowed", [], hubError("method_not_allowed", "Use POST"));
       }
-      const grant = await authenticate(ctx, resolve);
+      // seedRateLimit resolved the key already unless it was refused (then this refuses it in this shape).
+      const grant = (ctx.state as Partial<ProducerState>).grant ?? (await authenticate(ctx, resolve));
       assertScope(grant, "publish");
       if (deps.isShuttingDown()) throw hubError("shutting_down");
       const body = await readJsonOrFormBody(ctx, singleBodyLimit(deps.config));
