@@ -65,6 +65,12 @@ const defaults: ConfigInput = {
   allowedOrigins: [],
   metricsHost: "127.0.0.1",
   demo: false,
+  // Webhook receivers must be public addresses unless this is on (development and test turn it on).
+  webhookAllowPrivate: false,
+  webhookRetrySchedule: "5s,1m,5m,30m,2h,6h,12h",
+  webhookTimeoutMs: 10000,
+  webhookMaxInFlight: 4,
+  webhookOfflineDebounceMs: 5000,
   shutdownTimeoutMs: 10000,
   embeddedDataDir: "./data/pg",
   embeddedPort: 0,

@@ -32,8 +32,12 @@ import { createSocketAdapter } from "./redis/create-socket-adapter.ts";
 import { createRateLimiter } from "./rate-limit/create-rate-limiter.ts";
 import { createEnqueuer } from "./store/create-enqueuer.ts";
 import { pingDatabase, warmPool } from "./store/ping-database.ts";
-import { createPrisma, type Db } from "./store/prisma.ts";
+import { createHubPools, type HubPools } from "./store/create-hub-pools.ts";
+import type { Db } from "./store/prisma.ts";
 import type { MessageTracer } from "./tracing/message-tracer.ts";
+import { createLocalPresenceTracker } from "./realtime/presence/create-local-presence-tracker.ts";
+import { createRedisPresenceTracker } from "./realtime/presence/create-redis-presence-tracker.ts";
+import { createWebhooks } from "./webhooks/create-webhooks.ts";
 
 /** Most messages one frame (or batch of `message` events) to a socket carries. */
 const FRAME_MAX_MESSAGES = 100;
@@ -50,18 +54,6 @@ interface HubOptions {
   publicRoutes?: Router[];
   /** Spans of each message's accept, commit, emit and ack (only with OTEL_EXPORTER_OTLP_ENDPOINT: main.ts). */
   tracer?: MessageTracer;
-}
-
-/** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, INBOX_…, DELIVERY_…, CONTROL_…). */
-interface HubPools {
-  /** Producers' requests and the HTTP API's reads. */
-  api: Db;
-  /** Clients' inbox requests (sync, read, readUpTo). */
-  inbox: Db;
-  /** Claims and progress reports of the delivery engine. */
-  delivery: Db;
-  /** Connect wake-ups and housekeeping. */
-  control: Db;
 }
 
 export interface Hub {
@@ -81,14 +73,7 @@ export interface Hub {
 }
 
 export async function createHub({ config, preparedStatements = true, logger, publicRoutes, tracer }: HubOptions): Promise<Hub> {
-  const url = config.databaseUrl;
-  const pools: HubPools = {
-    api: createPrisma({ url, poolSize: config.databasePoolSize, preparedStatements }),
-    inbox: createPrisma({ url, poolSize: config.inboxPoolSize, preparedStatements }),
-    delivery: createPrisma({ url, poolSize: config.deliveryPoolSize, preparedStatements }),
-    control: createPrisma({ url, poolSize: config.controlPoolSize, preparedStatements }),
-  };
-  const disconnectPools = () => Promise.all(Object.values(pools).map((p: Db) => p.$disconnect().catch(() => undefined)));
+  const { pools, disconnect: disconnectPools } = createHubPools(config.databaseUrl, config, preparedStatements);
   let redis: RedisClients | undefined;
   try {
     redis = config.redisUrl ? await createRedisClients(config.redisUrl, logger) : undefined;
@@ -105,6 +90,11 @@ export async function createHub({ config, preparedStatements = true, logger, pub
   const connections = redis
     ? createRedisConnectionLimiter({ redis: redis.pub, prefix: config.redisPrefix, instance, max: config.maxSocketsPerUid, logger })
     : createLocalConnectionLimiter(config.maxSocketsPerUid);
+  const webhooks = createWebhooks({ config, db: pools.control, logger, metrics });
+  const presenceDeps = { record: webhooks.recordPresence, wanted: webhooks.wantsPresence, debounceMs: config.webhookOfflineDebounceMs, logger };
+  const presence = redis
+    ? createRedisPresenceTracker({ ...presenceDeps, redis: redis.pub, prefix: config.redisPrefix, instance })
+    : createLocalPresenceTracker(presenceDeps);
   const channel = redis ? await createInstanceChannel({ redis, prefix: config.redisPrefix, instance, logger }) : undefined;
   let shuttingDown = false;
 
@@ -167,8 +157,12 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     onJoin: ({ uid, target, emitUnread }) => {
       engine.socketJoined(uid, target);
       inbox.greet(uid, emitUnread);
+      presence.joined(uid, target.key);
     },
-    onLeave: (uid, socketId) => engine.socketLeft(uid, socketId),
+    onLeave: (uid, socketId) => {
+      engine.socketLeft(uid, socketId);
+      presence.left(uid, socketId);
+    },
     inbox: createInboxHandlers({ db: pools.inbox, logger, metrics, broadcaster: inbox, slots: inboxSlots, pageMaxBytes: config.syncPageMaxBytes }),
     topics: createTopicHandlers({ db: pools.inbox, logger, rooms: topicRooms }),
     maxHttpBufferSize: 64 * 1024,
@@ -203,7 +197,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
   // pushhub_ready: the /readyz verdict, checked at each scrape (a stale value would hide an outage).
   metrics.reportReadiness(async () => (await readiness()).ok);
 
-  const presence = async (uid: string) => {
+  const presenceOf = async (uid: string) => {
     try {
       return (await io.in(userRoom(uid)).fetchSockets()).length;
     } catch (error) {
@@ -218,7 +212,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       metrics,
       db: pools.api,
       enqueuer: tracer ? tracer.traceAccepts(enqueuer) : enqueuer,
-      presence,
+      presence: presenceOf,
       readiness,
       signToken: (uid, topics) => tokens.sign(uid, undefined, topics),
       isShuttingDown: () => shuttingDown,
@@ -255,6 +249,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       // net.core.somaxconn.
       // The instance must be alive (in hub_instances) before a connect may grant it anything.
       await engine.start();
+      await webhooks.start();
       // A few connections of the busiest pools open now, not on the first requests (the rest as load needs).
       await Promise.all([warmPool(pools.api, Math.min(4, config.databasePoolSize)), warmPool(pools.delivery, Math.min(2, config.deliveryPoolSize))]);
       await listen(httpServer, { port: config.port, host: config.host, backlog: 4096 });
@@ -272,6 +267,8 @@ export async function createHub({ config, preparedStatements = true, logger, pub
         await requests.idle(deadline);
         await enqueuer.drain();
         await housekeeping.stop();
+        await webhooks.stop();
+        await presence.close();
         inbox.close();
         await withTimeout(engine.stop(), Math.max(500, deadline - Date.now()), undefined);
         const closed = new Promise<void>((resolve) => io.close(() => resolve()));

@@ -29,7 +29,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(res.status, 200);
   const doc = res.body as unknown as Doc;
   assert.equal(doc.openapi, "3.1.0");
-  for (const route of ["/api/topics/{topic}/subscribers", "/api/topics/{topic}/live", "/api/users/{uid}/topics", "/api/keys", "/api/keys/{keyId}", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
+  for (const route of ["/api/topics/{topic}/subscribers", "/api/topics/{topic}/live", "/api/users/{uid}/topics", "/api/keys", "/api/keys/{keyId}", "/api/webhooks", "/api/webhooks/{webhookId}", "/api/webhooks/{webhookId}/rotate", "/api/webhooks/{webhookId}/attempts", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
     assert.ok(doc.paths[route], `${route} is documented`);
   }
 
@@ -37,7 +37,15 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(stored.status, 202);
   const key = await api(hub.url, "POST", "/api/keys", { name: "openapi", scopes: ["read"] });
   assert.equal(key.status, 201);
-  const values: Record<string, string> = { id: stored.body.id as string, uid: "oa-1", keyId: key.body.id as string, topic: "oa:topic" };
+  const webhook = await api(hub.url, "POST", "/api/webhooks", { url: "http://127.0.0.1:9/oa", events: ["user.online"] });
+  assert.equal(webhook.status, 201);
+  const values: Record<string, string> = {
+    id: stored.body.id as string,
+    uid: "oa-1",
+    keyId: key.body.id as string,
+    webhookId: webhook.body.id as string,
+    topic: "oa:topic",
+  };
   const bodies: Record<string, unknown> = {
     "/api/messages": { uid: "oa-1", msg: { a: 1 } },
     "/api/messages/batch": { messages: [{ uid: "oa-1", msg: 1 }] },
@@ -45,6 +53,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
     "/api/dev/token": { uid: "oa-1" },
     "/api/users/{uid}/read": { ids: [stored.body.id] },
     "/api/keys": { name: "openapi-2", scopes: ["publish"] },
+    "/api/webhooks": { url: "http://127.0.0.1:9/oa-2", events: ["message.read"] },
     "/api/topics/{topic}/subscribers": { uids: ["oa-1"] },
     "/api/topics/{topic}/subscribers/remove": { uids: ["oa-1"] },
     "/api/topics/{topic}/live": { data: { score: "1:0" } },

@@ -12,6 +12,11 @@ export const HUB_ERROR_CODES = {
   invalid_body: { over: ["http"], retry: false, message: "The request body is invalid" },
   invalid_query: { over: ["http"], retry: false, message: "The query string is invalid" },
   invalid_utf8: { over: ["http"], retry: false, message: "The request body is not valid UTF-8" },
+  url_not_allowed: {
+    over: ["http"],
+    retry: false,
+    message: "The webhook URL may not be used (its scheme, host or address is not allowed)",
+  },
   invalid_payload: { over: ["socket"], retry: false, message: "The payload does not match the event" },
   unknown_event: { over: ["socket"], retry: false, message: "The hub does not know this event" },
   unauthorized: { over: ["http", "connect"], retry: false, message: "A valid API key or token is required" },

@@ -22,6 +22,7 @@ import { createMessageRoutes } from "./routes/messages.ts";
 import { createMetricsRoutes } from "./routes/metrics.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
 import { createUserRoutes } from "./routes/users.ts";
+import { createWebhookRoutes } from "./routes/webhooks.ts";
 
 interface ApiExtras {
   /** Routes mounted without the API key (the demo page). */
@@ -43,7 +44,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const metrics = metricsPort === undefined;
   const document = createOpenApiDocument({ devToken, metrics, demo: (extras.publicRoutes ?? []).length > 0 });
   // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.
-  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, resolveKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps), createKeyRoutes(deps), createTopicRoutes(deps)];
+  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, resolveKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps), createKeyRoutes(deps), createWebhookRoutes(deps), createTopicRoutes(deps)];
   if (metrics) api.push(createMetricsRoutes({ metrics: deps.metrics, token: metricsToken }));
   if (devToken) api.push(createDevTokenRoutes(deps));
   api.push(createOpenApiRoute(document));

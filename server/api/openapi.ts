@@ -1,6 +1,7 @@
 import { errors, HTTP_CODES, idParam, json, keyed, schemaOf } from "./openapi/parts.ts";
 import { keyPaths } from "./openapi/key-paths.ts";
 import { topicPaths } from "./openapi/topic-paths.ts";
+import { webhookPaths } from "./openapi/webhook-paths.ts";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
 import { batchInputSchema, idempotencyKeySchema, messageInputSchema } from "./validation/message-input.ts";
@@ -170,7 +171,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   };
-  Object.assign(paths, keyPaths(), topicPaths());
+  Object.assign(paths, keyPaths(), webhookPaths(), topicPaths());
   if (options.metrics) {
     paths["/metrics"] = {
       get: {

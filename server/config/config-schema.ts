@@ -1,5 +1,6 @@
 import { validateCronExpression } from "cron";
 import { z } from "zod";
+import { parseRetrySchedule } from "../webhooks/retry-schedule.ts";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1")]);
@@ -97,6 +98,23 @@ export const configSchema = z
     /** POST /api/dev/token is mounted (derived: development/test, and not an exposed development hub). */
     devToken: bool,
     demo: bool,
+    /** Webhook URLs may point at loopback, private and link-local addresses (development and test default). */
+    webhookAllowPrivate: bool,
+    /** Delays before each retry of a failed webhook POST (the list's length is the number of retries). */
+    webhookRetrySchedule: z.string().transform((text, ctx) => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    /** One webhook POST (connect, answer, body) must finish within this (ms). */
+    webhookTimeoutMs: int(100, 120_000),
+    /** POSTs to one endpoint in flight at once, across instances. */
+    webhookMaxInFlight: int(1, 100),
+    /** A uid's last socket must stay gone this long before user.offline is sent (ms). */
+    webhookOfflineDebounceMs: int(0, 600_000),
     shutdownTimeoutMs: int(100, 600000),
     embeddedDataDir: z.string().min(1),
     embeddedPort: int(0, 65535),

@@ -20,6 +20,7 @@ export const HTTP_ERRORS = {
   invalid_body: { status: 400 },
   invalid_query: { status: 400 },
   invalid_utf8: { status: 400 },
+  url_not_allowed: { status: 400 },
   unauthorized: { status: 401 },
   forbidden: { status: 403 },
   not_found: { status: 404 },

@@ -107,6 +107,31 @@ export function createMetrics() {
       labelNames: ["code", "status"] as const,
       registers: reg,
     }),
+    webhookPending: new Gauge({
+      name: "pushhub_webhook_pending_events",
+      help: "Webhook events not yet accepted by their endpoint (waiting, being sent or retried), per endpoint id; computed every 5 s",
+      labelNames: ["endpoint"] as const,
+      registers: reg,
+    }),
+    webhookEventsSent: new Counter({
+      name: "pushhub_webhook_events_sent_total",
+      help: "Webhook events in POSTs their endpoint answered with 2xx, per endpoint id",
+      labelNames: ["endpoint"] as const,
+      registers: reg,
+    }),
+    webhookAttempts: new Counter({
+      name: "pushhub_webhook_attempts_total",
+      help: "Webhook POST attempts by endpoint id and outcome: sent (2xx), retry (failed, tried again later), failed (no retries left), disable (410 Gone)",
+      labelNames: ["endpoint", "outcome"] as const,
+      registers: reg,
+    }),
+    webhookAttemptDuration: new Histogram({
+      name: "pushhub_webhook_attempt_duration_seconds",
+      help: "One webhook POST attempt, from connect to the end of the answer (or the error), per endpoint id",
+      labelNames: ["endpoint"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: reg,
+    }),
     httpDuration: new Histogram({
       name: "pushhub_http_request_duration_seconds",
       help: "HTTP request latency by route and status",
