@@ -11,7 +11,10 @@ export interface ReceivedPost {
   items: Record<string, string>[];
   /** Which of the receiver's secrets verified this POST (by the standardwebhooks library). */
   verifiedBy: string[];
+  /** The status it was answered with (0 while unanswered, or when its connection closed first). */
   answered: number;
+  /** The sender's port (which process sent it: `ss`). */
+  remotePort: number;
 }
 
 /** What the receiver answers: a status (and optional headers), after an optional delay. */
@@ -28,6 +31,7 @@ export async function startWebhookReceiver() {
   let secrets: string[] = [];
   let mode: ReceiverMode = { status: 200 };
   let inFlight = 0;
+  const openPorts = new Set<number>();
   let maxInFlight = 0;
 
   const server: Server = createServer((req, res) => {
@@ -36,6 +40,8 @@ export async function startWebhookReceiver() {
     req.on("end", () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
+      const remotePort = req.socket.remotePort ?? 0;
+      openPorts.add(remotePort);
       const body = Buffer.concat(chunks).toString("utf8");
       const headers = Object.fromEntries(["webhook-id", "webhook-timestamp", "webhook-signature"].map((h) => [h, String(req.headers[h] ?? "")]));
       const verifiedBy = secrets.filter((s) => {
@@ -47,10 +53,11 @@ export async function startWebhookReceiver() {
         }
       });
       const answer = mode;
+      let post: ReceivedPost | undefined;
       if (verifiedBy.length === 0) rejected.push({ headers: req.headers, body });
       else {
         const parsed = JSON.parse(body) as { type: string; timestamp: string; data: { items: Record<string, string>[] } };
-        posts.push({
+        post = {
           id: headers["webhook-id"]!,
           timestamp: Number(headers["webhook-timestamp"]),
           signatures: headers["webhook-signature"]!.split(" "),
@@ -58,13 +65,24 @@ export async function startWebhookReceiver() {
           bodyTimestamp: parsed.timestamp,
           items: parsed.data.items,
           verifiedBy,
-          answered: answer.status,
-        });
+          answered: 0,
+          remotePort,
+        };
+        posts.push(post);
       }
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         inFlight--;
+        openPorts.delete(remotePort);
+        if (post) post.answered = answer.status;
         res.writeHead(verifiedBy.length === 0 ? 401 : answer.status, answer.headers ?? {}).end();
       }, answer.delayMs ?? 0);
+      // A sender that died mid-POST: its connection closes before the answer.
+      res.on("close", () => {
+        if (res.writableFinished) return;
+        clearTimeout(timer);
+        inFlight--;
+        openPorts.delete(remotePort);
+      });
     });
   });
   server.keepAliveTimeout = 1000;
@@ -75,6 +93,8 @@ export async function startWebhookReceiver() {
     url: `http://127.0.0.1:${port}/hooks`,
     posts,
     rejected,
+    /** Ports of the connections whose POST is waiting for its answer now. */
+    inFlightPorts: () => [...openPorts],
     get maxInFlight() {
       return maxInFlight;
     },
@@ -86,7 +106,7 @@ export async function startWebhookReceiver() {
     },
     /** Items of POSTs answered 2xx, of one type. */
     accepted(type: string) {
-      return posts.filter((p) => p.type === type && p.answered < 300).flatMap((p) => p.items);
+      return posts.filter((p) => p.type === type && p.answered >= 200 && p.answered < 300).flatMap((p) => p.items);
     },
     async stop() {
       server.closeAllConnections();
