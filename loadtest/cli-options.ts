@@ -47,6 +47,8 @@ export const optionsSchema = z
     pgTrack: z.enum(["top", "all"]).default("top"),
     /** started hubs export traces (OTEL_EXPORTER_OTLP_ENDPOINT) to a sink in this process that counts them */
     tracing: z.boolean().default(false),
+    /** the started hub sends message.delivered webhooks to a sink in this process that counts them */
+    webhooks: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     if (o.rate * o.durationSec > 5_000_000) ctx.addIssue({ code: "custom", path: ["rate"], message: "rate × duration is capped at 5,000,000 messages" });
@@ -56,6 +58,7 @@ export const optionsSchema = z
     if (o.serverPids.length > 0 && o.targets.length === 0) ctx.addIssue({ code: "custom", path: ["serverPids"], message: "--server-pid only applies with --target" });
     if (o.sampleDb && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["sampleDb"], message: "--sample-db needs a hub this run starts (not --target or --baseline-only)" });
     if (o.tracing && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["tracing"], message: "--tracing needs hubs this run starts (not --target or --baseline-only)" });
+    if (o.webhooks && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["webhooks"], message: "--webhooks needs hubs this run starts (not --target or --baseline-only)" });
     if (o.redisServer && o.targets.length > 0) ctx.addIssue({ code: "custom", path: ["redisServer"], message: "--redis-server needs servers this run starts (not --target)" });
     const counts = o.compareInstances;
     if (counts.length > 0) {
@@ -105,6 +108,8 @@ export const usage = `npm run loadtest -- [options]
                          the hub's SQL functions (all)
   --tracing              started hubs run with OpenTelemetry tracing on, exporting over OTLP/HTTP to
                          a sink in this process that counts the spans and discards them
+  --webhooks             the started hubs send message.delivered webhooks to a sink in this process
+                         (registered over /api/webhooks) that counts events and their lag
   --sample-db            sample the hub's table sizes (messages/deliveries partitions, uid_streams, …)
   --sample-db-interval S seconds between storage samples (10)
   --out DIR              results directory (loadtest/results); --no-report  skip the files
@@ -127,7 +132,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
       "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
       "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, "allow-loss": { type: "boolean" },
       "redis-server": { type: "boolean" }, "cpu-hog": { type: "string" }, "compare-instances": { type: "string" }, "pg-track": { type: "string" },
-      tracing: { type: "boolean" },
+      tracing: { type: "boolean" }, webhooks: { type: "boolean" },
     },
   });
   if (values.help) {
@@ -146,6 +151,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"], failOnLoss: values["allow-loss"] ? false : undefined,
     redisServer: values["redis-server"], cpuHogs: values["cpu-hog"], compareInstances: list(values["compare-instances"]),
     pgTrack: values["pg-track"] as LoadTestOptions["pgTrack"] | undefined, tracing: values.tracing,
+    webhooks: values.webhooks,
   };
   return validateOptions(optionsSchema, input);
 }

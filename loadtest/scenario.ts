@@ -3,6 +3,7 @@
  * asked, CPU hogs beside them if asked; run the generator with the measurement window hooked in;
  * stop everything; return the summary with its cost figures.
  */
+import { formatWebhooks, startWebhookSink, type WebhookSink } from "./webhook-sink.ts";
 import { randomBytes } from "node:crypto";
 import { launchBaselines } from "./baseline-launcher.ts";
 import type { CleanupRegistry } from "./cleanup-registry.ts";
@@ -51,6 +52,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
   let hogs: CpuHogs | undefined;
   let measurement: ReturnType<typeof createMeasurement> | undefined;
   let sink: OtlpSink | undefined;
+  let webhookSink: WebhookSink | undefined;
   let delivered = 0;
   const stop = async () => {
     await measurement?.close();
@@ -59,6 +61,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
     await launched?.stop();
     await hogs?.stop();
     await sink?.close(); // after the hubs: they export their last spans as they stop
+    await webhookSink?.close();
   };
   const unregister = ctx.cleanup?.add(stop);
   try {
@@ -82,6 +85,10 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       const hubEnv = sink ? { ...o.hubEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : o.hubEnv;
       launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv, hubNodeFlags: o.hubNodeFlags, prepareDatabase }) : await launchBaselines(common);
       urls = launched.services.map((s) => s.url);
+      if (kind === "hub" && o.webhooks) {
+        webhookSink = await startWebhookSink();
+        await webhookSink.register(urls[0]!, secrets.apiKey);
+      }
       servers = launched.services.map((s) => ({ label: s.label, pid: s.pid }));
       watched.push(...servers.map((s) => ({ ...s, group: GROUP.servers })));
       if (o.nginx) {
@@ -144,6 +151,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
   } finally {
     await stop();
     if (sink) log(formatTracing(ctx.label, sink.counts(), delivered));
+    if (webhookSink) log(formatWebhooks(ctx.label, webhookSink.summary(), delivered));
     unregister?.();
   }
 }
