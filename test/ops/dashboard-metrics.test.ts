@@ -17,15 +17,27 @@ import { dashboardExpressions, readDashboard, readRules, ruleExpressions, withou
 import { promtool } from "./support/promtool.ts";
 import { referencesOf } from "./support/promql-references.ts";
 import { scrape, type StoredSeries } from "./support/scraped-series.ts";
+import { startStatusReceiver, type StatusReceiver } from "./support/status-receiver.ts";
+import { createWebhook, waitForAttempts, waitForPending } from "./support/webhook-traffic.ts";
 
 let db: TestDatabase;
 let hub: TestHub;
 let client: TestClient | undefined;
+let receiver: StatusReceiver | undefined;
 let series: StoredSeries[];
 
 before(async () => {
   db = await createTestDatabase("dashboard");
-  hub = await startTestHub(db.url, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniquePrefix() });
+  // One retry, so a failing endpoint's POSTs are retried once and then failed.
+  hub = await startTestHub(db.url, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniquePrefix(), WEBHOOK_RETRY_SCHEDULE: "100ms" });
+  // Webhook series exist once an endpoint was attempted: endpoints that accept, fail and answer 410 Gone,
+  // each sent the delivered events of the messages below.
+  receiver = await startStatusReceiver();
+  const endpoints = {
+    sent: await createWebhook(hub.url, receiver.answering(204)),
+    failed: await createWebhook(hub.url, receiver.answering(500)),
+    disable: await createWebhook(hub.url, receiver.answering(410)),
+  };
   client = await connectClient(hub.url, "dashboard-1");
   await sendAcked(hub.url, client, 5);
   await client.socket.timeout(5000).emitWithAck("sync", { limit: 10 });
@@ -38,6 +50,12 @@ before(async () => {
   } finally {
     await restoreDatabase(db.name);
   }
+  await waitForAttempts(hub.url, endpoints.sent, "sent");
+  await waitForAttempts(hub.url, endpoints.failed, "retry");
+  await waitForAttempts(hub.url, endpoints.failed, "failed");
+  await waitForAttempts(hub.url, endpoints.disable, "disable");
+  // The gauge lists an endpoint from its next computation (every 5 s; a database outage empties it till then).
+  await waitForPending(hub.url, endpoints.sent);
   const target = { job: "push-hub", instance: `127.0.0.1:${hub.port}` };
   // Prometheus adds `up` for every target it scrapes; the rest is what the hub exports.
   series = [{ name: "up", labels: target, value: 1, type: "gauge" }, ...(await scrape(hub.url, target))];
@@ -45,6 +63,7 @@ before(async () => {
 after(async () => {
   if (db) await restoreDatabase(db.name).catch(() => undefined);
   client?.close();
+  await receiver?.stop();
   await hub?.stop();
   await db?.drop();
 });
@@ -81,7 +100,7 @@ test("every pushhub_* metric the hub exports has a panel (a new metric needs one
   const family = (name: string) => name.replace(/_(bucket|sum|count)$/, "");
   const exported = new Set(series.filter((s) => s.name.startsWith("pushhub_") && !s.name.startsWith("pushhub_process_")).map((s) => family(s.name)));
   const onDashboard = new Set(dashboardExpressions(readDashboard()).flatMap(({ expr }) => referencesOf(expr).selectors.map((s) => family(s.metric))));
-  assert.ok(exported.size >= 18, `only ${exported.size} pushhub_* metrics scraped`);
+  assert.ok(exported.size >= 22, `only ${exported.size} pushhub_* metrics scraped (the webhook ones too?)`);
   assert.deepEqual([...exported].filter((m) => !onDashboard.has(m)).sort(), []);
 });
 
