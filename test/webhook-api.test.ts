@@ -221,6 +221,37 @@ test("DELETE: 200 with the endpoint, then 404; its events, batches and attempts 
   assert.equal((await api(hub.url, "DELETE", "/api/webhooks/not-a-uuid")).status, 404);
 });
 
+test("PATCH changes url, events and description, switches off and on; bad changes are refused", async () => {
+  const created = await createWebhook({ description: "first" });
+  const patch = (body: unknown) => api(hub.url, "PATCH", `/api/webhooks/${created.id}`, body);
+
+  const changed = await patch({ url: "http://127.0.0.1:9/other", events: ["message.read", "message.read", "user.online"], description: null });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual(Object.keys(changed.body).sort(), VIEW_KEYS);
+  assert.equal(changed.body.url, "http://127.0.0.1:9/other");
+  assert.deepEqual(changed.body.events, ["message.read", "user.online"]);
+  assert.equal(changed.body.description, null);
+
+  const off = await patch({ enabled: false });
+  assert.equal(off.body.enabled, false);
+  assert.match(off.body.disabledReason, /admin/);
+  const on = await patch({ enabled: true });
+  assert.equal(on.body.enabled, true);
+  assert.equal(on.body.disabledReason, null);
+  assert.equal((await secretsOf(created.id)).secret, created.secret, "a change keeps the secret");
+
+  for (const bad of [{}, { events: [] }, { events: ["message.sent"] }, { url: "ftp://x/" }, { enabled: "yes" }, { secret: "whsec_x" }]) {
+    const res = await patch(bad);
+    assert.equal(res.status, 400, JSON.stringify(bad));
+    assert.equal(res.body.error.code, "invalid_body");
+  }
+  assert.equal((await api(hub.url, "PATCH", "/api/webhooks/00000000-0000-4000-8000-000000000000", { enabled: true })).status, 404);
+  assert.equal((await api(hub.url, "PATCH", "/api/webhooks/nope", { enabled: true })).status, 404);
+  const privateUrl = await api(publicOnly.url, "PATCH", `/api/webhooks/${created.id}`, { url: "http://10.0.0.1/hook" });
+  assert.equal(privateUrl.status, 400);
+  assert.equal(privateUrl.body.error.code, "url_not_allowed");
+});
+
 test("every webhook route needs the admin scope: publish, read and manage keys get 403", async () => {
   const keyWith = async (scope: string) => {
     const res = await api(hub.url, "POST", "/api/keys", { name: `webhooks-${scope}`, scopes: [scope] });
@@ -233,6 +264,7 @@ test("every webhook route needs the admin scope: publish, read and manage keys g
     ["GET", "/api/webhooks"],
     ["GET", `/api/webhooks/${id}`],
     ["POST", `/api/webhooks/${id}/rotate`],
+    ["PATCH", `/api/webhooks/${id}`, { description: "changed" }],
     ["GET", `/api/webhooks/${id}/attempts`],
     ["DELETE", `/api/webhooks/${id}`],
   ];

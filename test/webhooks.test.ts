@@ -8,7 +8,7 @@ import { sleep, waitFor } from "../loadtest/support/wait-for.ts";
 import { connectClient, type TestClient } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { TEST_REDIS_URL } from "./support/env.ts";
-import { api, publish } from "./support/http.ts";
+import { api, messageStatus, publish } from "./support/http.ts";
 import { startTestHub, uniquePrefix, type TestHub } from "./support/test-hub.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
@@ -139,20 +139,30 @@ test("after a rotation both secrets verify every POST for the overlap", async ()
   assert.equal(post.items[0]!.id, id);
 });
 
-test("410 Gone switches the endpoint off; its events are kept, not sent", async () => {
+test("410 Gone switches the endpoint off; its POSTs are kept and go out once it is switched back on", async () => {
   const endpoint = await createEndpoint(["message.delivered"]);
   receiver.answer({ status: 410 });
   const c = await connect("wh-gone");
-  await publish(hub.url, "wh-gone", 1);
+  const kept = await publish(hub.url, "wh-gone", 1);
   await waitFor(() => c.ids().length === 1, "the message");
   await waitFor(async () => (await api(hub.url, "GET", `/api/webhooks/${endpoint.id}`)).body.enabled === false, "the endpoint disabled");
   const view = (await api(hub.url, "GET", `/api/webhooks/${endpoint.id}`)).body;
   assert.match(view.disabledReason, /410/);
   const posts = receiver.posts.length;
-  await publish(hub.url, "wh-gone", 2);
+  const unrecorded = await publish(hub.url, "wh-gone", 2);
   await waitFor(() => c.ids().length === 2, "the second message");
-  await sleep(800);
+  // Its receipt (recorded within DELIVERY_RECORD_MS of the ack) is written while the endpoint is off.
+  await waitFor(async () => (await messageStatus(hub.url, unrecorded)) === "delivered", "the second message's receipt");
+  await sleep(300);
   assert.equal(receiver.posts.length, posts, "nothing more is sent to a disabled endpoint");
+
+  receiver.answer({ status: 200 });
+  const enabled = await api(hub.url, "PATCH", `/api/webhooks/${endpoint.id}`, { enabled: true });
+  assert.equal(enabled.status, 200);
+  assert.equal(enabled.body.disabledReason, null);
+  await waitFor(() => receiver.accepted("message.delivered").length >= 1, "the kept POST, once switched back on");
+  await sleep(800);
+  assert.deepEqual(idsOf(receiver.accepted("message.delivered")), new Set([kept]), `only the kept event (not ${unrecorded}, which came while it was off)`);
 });
 
 test("presence: online at the first socket, offline after the debounce, nothing for a quick reconnect", async () => {

@@ -1,5 +1,5 @@
 import { attemptsQuerySchema } from "../routes/webhooks.ts";
-import { webhookInputSchema } from "../validation/webhook-input.ts";
+import { webhookInputSchema, webhookPatchSchema } from "../validation/webhook-input.ts";
 import { WEBHOOK_EVENT_TYPES } from "../../webhooks/event-types.ts";
 import { errors, idParam, json, keyed, schemaOf } from "./parts.ts";
 
@@ -12,7 +12,7 @@ const webhookView = {
     url: { type: "string" },
     events: { type: "array", items: { enum: [...WEBHOOK_EVENT_TYPES] } },
     description: { type: ["string", "null"] },
-    enabled: { type: "boolean", description: "false once the endpoint answered 410 Gone" },
+    enabled: { type: "boolean", description: "false once the endpoint answered 410 Gone or an admin switched it off" },
     disabledReason: { type: ["string", "null"] },
     createdAt: dateTime,
   },
@@ -96,6 +96,13 @@ export function webhookPaths(): Record<string, Record<string, unknown>> {
         ...keyed,
         parameters: [webhookId],
         responses: { "200": { description: "the endpoint", content: json(webhookView) }, ...errors(401, 403, 404, 429, 503) },
+      },
+      patch: {
+        summary: "Change an endpoint's url, events or description, or switch it off or back on (enabled)",
+        ...keyed,
+        parameters: [webhookId],
+        requestBody: { required: true, content: json(schemaOf(webhookPatchSchema)) },
+        responses: { "200": { description: "the endpoint after the change", content: json(webhookView) }, ...errors(400, 401, 403, 404, 413, 415, 429, 503) },
       },
       delete: {
         summary: "Delete a webhook endpoint with its pending events and attempts",

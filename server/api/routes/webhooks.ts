@@ -9,6 +9,7 @@ import {
   listWebhookAttempts,
   listWebhookEndpoints,
   rotateWebhookSecret,
+  updateWebhookEndpoint,
   type WebhookAttemptRecord,
   type WebhookEndpointRecord,
 } from "../../store/webhooks/endpoints.ts";
@@ -19,7 +20,7 @@ import { requireScope } from "../middleware/require-scope.ts";
 import { readJsonBody } from "../read-body.ts";
 import { decimalQueryInt } from "../validation/decimal-query-int.ts";
 import { describeIssues } from "../validation/parse-message.ts";
-import { webhookInputSchema } from "../validation/webhook-input.ts";
+import { webhookInputSchema, webhookPatchSchema } from "../validation/webhook-input.ts";
 
 const webhookIdSchema = z.uuid();
 
@@ -68,21 +69,26 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   throw hubError("invalid_query", `Invalid query: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { details: { issues } });
 }
 
-/** POST/GET /api/webhooks, GET/DELETE /api/webhooks/:webhookId, …/rotate, …/attempts — for keys with the admin scope. */
+/** POST/GET /api/webhooks, GET/PATCH/DELETE /api/webhooks/:webhookId, …/rotate, …/attempts — for keys with the admin scope. */
 export function createWebhookRoutes(deps: Pick<ApiDeps, "db" | "config">): Router {
   const { db } = deps;
   const router = new Router();
   const admin = requireScope("admin");
 
-  router.post("/api/webhooks", admin, async (ctx) => {
-    const parsed = webhookInputSchema.safeParse(await readJsonBody(ctx, 16 * 1024));
+  const parseBody = async <T extends z.ZodType>(schema: T, body: unknown): Promise<z.output<T>> => {
+    const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issues = describeIssues(parsed.error.issues, "");
       throw hubError("invalid_body", `Invalid webhook: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { details: { issues } });
     }
-    const input = parsed.data;
-    const verdict = await checkWebhookUrl(input.url, { allowPrivate: deps.config.webhookAllowPrivate });
-    if (!verdict.ok) throw hubError("url_not_allowed", `Webhook URL not allowed: ${verdict.reason}`);
+    const url = (parsed.data as { url?: string }).url;
+    const verdict = url === undefined ? undefined : await checkWebhookUrl(url, { allowPrivate: deps.config.webhookAllowPrivate });
+    if (verdict && !verdict.ok) throw hubError("url_not_allowed", `Webhook URL not allowed: ${verdict.reason}`);
+    return parsed.data;
+  };
+
+  router.post("/api/webhooks", admin, async (ctx) => {
+    const input = await parseBody(webhookInputSchema, await readJsonBody(ctx, 16 * 1024));
     const secret = newWebhookSecret();
     const record = await insertWebhookEndpoint(db, { id: randomUUID(), url: input.url, events: input.events, description: input.description ?? null, secret });
     const { disabledReason: _, ...view } = toWebhookView(record);
@@ -98,6 +104,14 @@ export function createWebhookRoutes(deps: Pick<ApiDeps, "db" | "config">): Route
     const record = await findWebhookEndpoint(db, endpointId(ctx.params.webhookId));
     if (record === null) throw notFound();
     ctx.body = toWebhookView(record);
+  });
+
+  router.patch("/api/webhooks/:webhookId", admin, async (ctx) => {
+    const id = endpointId(ctx.params.webhookId);
+    const change = await parseBody(webhookPatchSchema, await readJsonBody(ctx, 16 * 1024));
+    const updated = await updateWebhookEndpoint(db, id, change);
+    if (updated === null) throw notFound();
+    ctx.body = toWebhookView(updated);
   });
 
   router.delete("/api/webhooks/:webhookId", admin, async (ctx) => {

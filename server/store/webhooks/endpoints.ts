@@ -77,6 +77,22 @@ export async function deleteWebhookEndpoint(db: Db, id: string): Promise<Webhook
   return rows[0] ?? null;
 }
 
+export interface WebhookEndpointChange {
+  url?: string;
+  events?: string[];
+  description?: string | null;
+  enabled?: boolean;
+}
+
+/** Changes an endpoint; switching it off or on sets or clears its disabledReason. Null when there is none. */
+export async function updateWebhookEndpoint(db: Db, id: string, change: WebhookEndpointChange): Promise<WebhookEndpointRecord | null> {
+  const reason = change.enabled === undefined ? undefined : change.enabled ? null : "switched off by an admin";
+  const data = { ...change, ...(reason === undefined ? {} : { disabledReason: reason }) };
+  return db.webhookEndpoint
+    .update({ where: { id }, data, select: columns })
+    .catch((err: { code?: string }) => (err.code === "P2025" ? null : failAsUnavailable("could not change the webhook endpoint")(err)));
+}
+
 /**
  * Makes `secret` the endpoint's secret and its current one the previous, which signs beside it for
  * ROTATION_OVERLAP_SECONDS (a second rotation within that drops the first previous). One statement: of two
