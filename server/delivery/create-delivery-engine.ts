@@ -8,6 +8,7 @@ import type { UnreadStamp } from "../store/unread-stamp.ts";
 import { wakeHeads, type WakeResult } from "../store/wake-heads.ts";
 import { createCancelledIds } from "./cancelled-ids.ts";
 import { createConnectWaker } from "./create-connect-waker.ts";
+import { lapseForgottenHoldings } from "./lapse-forgotten-holdings.ts";
 import { createDrain } from "./create-drain.ts";
 import { createHolderIo } from "./create-holder-io.ts";
 import { createLiveness } from "./create-liveness.ts";
@@ -243,7 +244,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
 
     /**
      * The periodic safety net: uids held here with messages beyond their position are read (a hand-over that
-     * never arrived); uids connected here that nobody holds are taken.
+     * never arrived); holdings the store no longer gives this instance lapse; uids connected here that nobody
+     * holds are taken.
      */
     async recheck(): Promise<number> {
       if (stopped) return 0;
@@ -256,6 +258,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         if (s && s.lease === g.lease && Date.now() - s.heardAt > RECHECK_QUIET_MS) s.noteHead(g.lastSeq);
         else if (!s) (touched++, open(g));
       }
+      touched += await lapseForgottenHoldings({ db: deps.controlDb, instance, sessions, quietMs: RECHECK_QUIET_MS, onLapsed: (uid) => local.has(uid) && wakeLocal(uid) });
       const loose = local.uids().filter((u) => !sessions.has(u) && !receiver?.has(u) && !waker.waking(u) && !joins.has(u)).sort();
       for (let i = 0; i < loose.length; i += 1000) {
         for (const r of await wakeHeads(deps.controlDb, loose.slice(i, i + 1000), instance, true)) (touched++, woke(r));
