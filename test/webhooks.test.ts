@@ -29,6 +29,7 @@ before(async () => {
 });
 after(async () => {
   for (const c of clients) c.close();
+  await receiver?.stop();
   await hub?.stop();
   await db?.drop();
 });
