@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
 import { after, before, test } from "node:test";
+import { exitIfStillAlive } from "../support/exit-watchdog.ts";
 import { startChaosCluster, type ChaosCluster } from "./chaos/chaos-cluster.ts";
 import { explainFailure, judge, summarize } from "./chaos/report.ts";
 import { runSchedule } from "./chaos/run-schedule.ts";
@@ -27,6 +28,7 @@ before(async () => {
 });
 
 after(async () => {
+  exitIfStillAlive("chaos-order", 60_000, { stopped: () => cluster?.stopped() ?? true, describe: () => cluster?.describe() ?? "no cluster" });
   await cluster?.stop(failed);
 });
 

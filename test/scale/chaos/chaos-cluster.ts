@@ -33,6 +33,10 @@ export interface ChaosCluster {
   restartRedis(): Promise<void>;
   /** Stops everything and drops the database; the hubs' logs are removed unless `keepLogs`. */
   stop(keepLogs?: boolean): Promise<void>;
+  /** Which processes are running and where a stop has got to, for a failure message. */
+  describe(): string;
+  /** A stop has finished: every process is gone and the database dropped. */
+  stopped(): boolean;
 }
 
 const RESTART_GIVE_UP_MS = 90_000;
@@ -47,12 +51,22 @@ export async function startChaosCluster(hubEnv: Record<string, string> = {}): Pr
   let redis: RedisServer | undefined;
   const hubs: (ServiceProcess | undefined)[] = [undefined, undefined];
   let redisDown = false;
+  let stopping = "not stopping";
   const stopAll = async (keepLogs = false) => {
-    if (redisDown) await redis?.start().catch(() => undefined); // lets the hubs shut down cleanly
+    stopping = "starting redis so that the hubs can shut down cleanly";
+    if (redisDown) await redis?.start().catch(() => undefined);
+    stopping = "stopping the hubs";
     await Promise.all(hubs.map((h) => h?.stop("SIGTERM", 10_000)));
+    stopping = "stopping redis";
     await redis?.stop();
+    stopping = "dropping the database";
     await db.drop();
     if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
+    stopping = "stopped";
+  };
+  const describe = () => {
+    const hubState = hubs.map((h, i) => `hub${i} ${h ? `pid ${h.pid} ${h.running() ? "running" : "exited"}` : "down"}`);
+    return `${hubState.join(", ")}, redis ${redisDown ? "down" : "up"}; stop: ${stopping}`;
   };
   try {
     redis = await startRedisServer();
@@ -105,6 +119,8 @@ export async function startChaosCluster(hubEnv: Record<string, string> = {}): Pr
         redisDown = false;
       },
       stop: stopAll,
+      describe,
+      stopped: () => stopping === "stopped",
     };
   } catch (error) {
     await stopAll(true).catch(() => undefined);
