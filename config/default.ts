@@ -70,6 +70,7 @@ const defaults: ConfigInput = {
   webhookRetrySchedule: "5s,1m,5m,30m,2h,6h,12h",
   webhookTimeoutMs: 10000,
   webhookMaxInFlight: 4,
+  topicFanOutChunk: 2000,
   webhookOfflineDebounceMs: 5000,
   shutdownTimeoutMs: 10000,
   embeddedDataDir: "./data/pg",

@@ -38,6 +38,7 @@ import type { MessageTracer } from "./tracing/message-tracer.ts";
 import { createLocalPresenceTracker } from "./realtime/presence/create-local-presence-tracker.ts";
 import { createRedisPresenceTracker } from "./realtime/presence/create-redis-presence-tracker.ts";
 import { createWebhooks } from "./webhooks/create-webhooks.ts";
+import { createTopicFanOut } from "./topics/create-topic-fan-out.ts";
 
 /** Most messages one frame (or batch of `message` events) to a socket carries. */
 const FRAME_MAX_MESSAGES = 100;
@@ -140,6 +141,14 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     ...(tracer ? { traceCommit: tracer.commit } : {}),
   });
 
+  const fanOut = createTopicFanOut({
+    db: pools.control,
+    logger,
+    chunk: config.topicFanOutChunk,
+    onHeld: (held) => engine.accepted(held),
+    onFannedOut: (n) => metrics.topicFannedOut.inc(n),
+  });
+
   // Koa must be the server's request listener before Socket.IO attaches: Socket.IO and engine.io
   // wrap the listeners present at attach time and route everything under /socket.io/ to themselves.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
@@ -164,7 +173,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       presence.left(uid, socketId);
     },
     inbox: createInboxHandlers({ db: pools.inbox, logger, metrics, broadcaster: inbox, slots: inboxSlots, pageMaxBytes: config.syncPageMaxBytes }),
-    topics: createTopicHandlers({ db: pools.inbox, logger, rooms: topicRooms }),
+    topics: createTopicHandlers({ db: pools.inbox, logger, rooms: topicRooms, fanOut }),
     maxHttpBufferSize: 64 * 1024,
     connections,
     maxBufferedPackets: config.socketMaxBufferedPackets,
@@ -218,6 +227,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       isShuttingDown: () => shuttingDown,
       rateLimiter,
       topics: topicRooms,
+      fanOut,
       inbox: {
         ...inbox,
         // Without Redis this is the only instance; with it, the broadcast reaches this one too.
@@ -250,6 +260,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       // The instance must be alive (in hub_instances) before a connect may grant it anything.
       await engine.start();
       await webhooks.start();
+      fanOut.start();
       // A few connections of the busiest pools open now, not on the first requests (the rest as load needs).
       await Promise.all([warmPool(pools.api, Math.min(4, config.databasePoolSize)), warmPool(pools.delivery, Math.min(2, config.deliveryPoolSize))]);
       await listen(httpServer, { port: config.port, host: config.host, backlog: 4096 });
@@ -268,6 +279,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
         await enqueuer.drain();
         await housekeeping.stop();
         await webhooks.stop();
+        await fanOut.stop();
         await presence.close();
         inbox.close();
         await withTimeout(engine.stop(), Math.max(500, deadline - Date.now()), undefined);

@@ -9,6 +9,9 @@ interface BaseMessage<M> {
   clientType: number;
   msg: M;
   createdAt: string;
+  /** A topic message: its topic, and its publish's id (the same for every recipient; `id` is this uid's own). */
+  topic?: string;
+  publishId?: string;
 }
 
 /** Pushed by the hub as it was delivered. */

@@ -251,8 +251,8 @@ export class Inbox<M = unknown> {
 
   #takeLive(payload: unknown): void {
     if (!isMessagePayload(payload)) return this.#report(new HubClientError("invalid_event", "the hub sent a malformed message"));
-    const { id, type, clientType, msg, createdAt, attempt } = payload;
-    this.#deliver({ id, type, clientType, msg: msg as M, createdAt, attempt, source: "live" });
+    const { id, type, clientType, msg, createdAt, attempt, topic, publishId } = payload;
+    this.#deliver({ id, type, clientType, msg: msg as M, createdAt, attempt, source: "live", ...(topic && publishId ? { topic, publishId } : {}) });
     this.#resume.live(id);
   }
 

@@ -16,6 +16,9 @@ export interface MessageFields {
   clientType: number;
   msg: unknown;
   createdAt: string;
+  /** A topic message's topic and the id of its publish (the same for every recipient); absent on direct messages. */
+  topic?: string;
+  publishId?: string;
 }
 
 /** server → client `message`: one delivery attempt; the client acks it or it is delivered again. */
@@ -116,7 +119,8 @@ export function isErrorReply(v: unknown): v is HubErrorReply {
 }
 
 const hasMessageFields = (v: unknown): v is Record<string, unknown> & MessageFields =>
-  isObject(v) && isMessageId(v.id) && typeof v.type === "number" && typeof v.clientType === "number" && typeof v.createdAt === "string";
+  isObject(v) && isMessageId(v.id) && typeof v.type === "number" && typeof v.clientType === "number" && typeof v.createdAt === "string" &&
+  (v.topic === undefined || (typeof v.topic === "string" && isMessageId(v.publishId)));
 
 export function isMessagePayload(v: unknown): v is MessagePayload {
   return hasMessageFields(v) && typeof v.attempt === "number";

@@ -4,6 +4,7 @@ import type { Metrics } from "../metrics/create-metrics.ts";
 import type { RateLimiter } from "../rate-limit/rate-limiter.ts";
 import type { Enqueuer } from "../store/create-enqueuer.ts";
 import type { Db } from "../store/prisma.ts";
+import type { TopicFanOut } from "../topics/create-topic-fan-out.ts";
 
 /** Tells a uid's sockets what changed in its inbox (the realtime side implements it). */
 export interface InboxNotices {
@@ -43,4 +44,6 @@ export interface ApiDeps {
   rateLimiter: RateLimiter;
   inbox: InboxNotices;
   topics: TopicNotices;
+  /** Starts a stored publish's fan-out; hands over what an unsubscribe delivered. */
+  fanOut: Pick<TopicFanOut, "published" | "appended">;
 }

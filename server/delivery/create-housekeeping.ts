@@ -6,6 +6,7 @@ import { dropExpiredPartitions } from "../store/drop-expired-partitions.ts";
 import { sweepExpired } from "../store/inbox/sweep-expired.ts";
 import type { Db } from "../store/prisma.ts";
 import { pruneExpiredKeys } from "../store/prune-expired-keys.ts";
+import { prunePublishes } from "../store/topics/prune-publishes.ts";
 import { queueDepth } from "../store/queue-depth.ts";
 import { rollPartitions } from "../store/roll-partitions.ts";
 import { autovacuumOn, vacuumHotTables } from "../store/vacuum-hot-tables.ts";
@@ -81,6 +82,7 @@ export function createHousekeeping(deps: HousekeepingDeps) {
     if (dropped.epochs.length > 0) logger.info({ dropped: dropped.epochs }, "dropped message partitions past retention");
     if (dropped.unread.size > 0) deps.onUnreadChanged(dropped.unread);
     await pruneExpiredKeys(db, deps.retentionMs, deps.tokenTtlMs);
+    await prunePublishes(db, deps.retentionMs);
   });
 
   const expiry = runs("expiry", async () => {

@@ -6,7 +6,11 @@ import type { WireGrant, WireMessage } from "./relay-notice.ts";
 
 /** Messages as a notice carries them: the shape of a window read (one parser for both). */
 export const toWireMessages = (messages: StreamMessage[]): WireMessage[] =>
-  messages.map((m) => ({ id: String(m.id), seq: String(m.seq), type: m.msgType, ct: m.clientType, msg: m.msg, at: m.createdAt.toISOString(), b: m.bytes }));
+  messages.map((m) => {
+    const w: WireMessage = { id: String(m.id), seq: String(m.seq), type: m.msgType, ct: m.clientType, msg: m.msg, at: m.createdAt.toISOString(), b: m.bytes };
+    if (m.topic !== undefined && m.publishId !== undefined) Object.assign(w, { topic: m.topic, pid: String(m.publishId) });
+    return w;
+  });
 
 export const fromWireMessages = (messages: WireMessage[]): StreamMessage[] => toStreamMessages(messages);
 

@@ -54,5 +54,6 @@ function payloadOf(e: WindowEntry, attempt: number): MessagePayload {
   const m = e.m;
   const createdAt = e.payload?.createdAt ?? m.createdAt.toISOString();
   e.payload = { id: String(m.id), type: m.msgType, clientType: m.clientType, msg: m.msg, createdAt, attempt };
+  if (m.topic !== undefined && m.publishId !== undefined) Object.assign(e.payload, { topic: m.topic, publishId: String(m.publishId) });
   return e.payload;
 }

@@ -41,6 +41,11 @@ export function createMetrics() {
     phase: (p: Phase, seconds: number) => phases[p].observe(seconds),
     connections: new Gauge({ name: "pushhub_connections", help: "Open Socket.IO connections on this instance", registers: reg }),
     accepted: new Counter({ name: "pushhub_messages_accepted_total", help: "Messages durably stored (2xx to the producer)", registers: reg }),
+    topicFannedOut: new Counter({
+      name: "pushhub_topic_messages_fanned_out_total",
+      help: "Recipient messages written by topic publishes' fan-out (one per subscriber of a publish)",
+      registers: reg,
+    }),
     delivered: new Counter({
       name: "pushhub_messages_delivered_total",
       help: "Delivery attempts that reached at least one socket (first attempts and redeliveries)",

@@ -158,6 +158,7 @@ function whenWritten(socket: HubSocket): () => Promise<void> {
 
 /** The history view of a message, cut to what a device needs (sync leaves cancelled messages out). */
 function toSyncMessage(m: MessageRecord): SyncMessage {
-  const { id, type, clientType, msg, createdAt, status, readAt } = toMessageView(m);
-  return { id, type, clientType, msg, createdAt, status: status as SyncMessage["status"], readAt };
+  const { id, type, clientType, msg, createdAt, status, readAt, topic, publishId } = toMessageView(m);
+  const synced: SyncMessage = { id, type, clientType, msg, createdAt, status: status as SyncMessage["status"], readAt };
+  return topic !== undefined && publishId !== undefined ? { ...synced, topic, publishId } : synced;
 }

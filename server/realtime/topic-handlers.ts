@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { matchesTopic, topicNameSchema } from "../protocol/topic.ts";
 import type { Db } from "../store/prisma.ts";
+import type { TopicFanOut } from "../topics/create-topic-fan-out.ts";
 import { subscribe, topicsOf, unsubscribe } from "../store/topics/subscriptions.ts";
 import { topicRoom, type TopicRooms } from "./create-topic-rooms.ts";
 import type { ErrorReply, HubSocket } from "./events.ts";
@@ -20,6 +21,8 @@ interface TopicHandlerDeps {
   db: Db;
   logger: Logger;
   rooms: Pick<TopicRooms, "joined" | "left">;
+  /** Hands over what an unsubscribe delivered (publishes that had not reached the uid yet). */
+  fanOut: Pick<TopicFanOut, "appended">;
 }
 
 type Ack = (reply: unknown) => void;
@@ -65,7 +68,8 @@ export function createTopicHandlers(deps: TopicHandlerDeps) {
         await subscribe(deps.db, topic, [uid]);
         deps.rooms.joined(topic, [uid]);
       } else {
-        await unsubscribe(deps.db, topic, [uid]);
+        const { appended } = await unsubscribe(deps.db, topic, [uid]);
+        deps.fanOut.appended(appended);
         deps.rooms.left(topic, [uid]);
       }
       return { topic, subscribed: event === "subscribe" };

@@ -18,6 +18,9 @@ export interface MessageRecord {
   /** When the uid's acked position passed it (from its receipt), if it was delivered. */
   deliveredAt: Date | null;
   attempts: number;
+  /** A topic message's topic and publish id (null for direct messages). */
+  topic: string | null;
+  publishId: bigint | null;
 }
 
 /**
@@ -34,10 +37,13 @@ const STATUS = Prisma.sql`
        WHEN ${MESSAGE_EXPIRED} THEN 'expired'
        ELSE 'queued' END`;
 
-/** Messages (alias m) with their stream (s), head (h) and the receipt covering them (d), as MessageRecord columns. */
+/**
+ * Messages (alias m) with their publish (p: a topic message's body lives there), stream (s), head (h) and
+ * the receipt covering them (d), as MessageRecord columns.
+ */
 export const MESSAGE_RECORD_SQL = Prisma.sql`
   SELECT m.noce_ack AS id, m.to_uid AS uid, m.stream_seq AS seq, m.msg_type AS "msgType", m.client_type AS "clientType",
-         m.msg_extend AS msg, m.create_time AS "createdAt", m.expires_at AS "expiresAt", m.read_at AS "readAt",
+         COALESCE(m.msg_extend, p.body) AS msg, p.topic, m.publish_id AS "publishId", m.create_time AS "createdAt", m.expires_at AS "expiresAt", m.read_at AS "readAt",
          ${STATUS} AS status,
          CASE WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) AND d.first_seq <= m.stream_seq THEN d.acked_at END AS "deliveredAt",
          (CASE WHEN m.stream_seq <= COALESCE(s.acked_seq, 0) AND d.first_seq <= m.stream_seq
@@ -46,6 +52,7 @@ export const MESSAGE_RECORD_SQL = Prisma.sql`
                WHEN m.stream_seq <= COALESCE(s.sent_seq, 0) THEN COALESCE(h.attempts, 0) + 1
                ELSE 0 END)::int AS attempts
   FROM messages m
+  LEFT JOIN topic_publishes p ON p.id = m.publish_id
   LEFT JOIN uid_streams s ON s.uid = m.to_uid
   LEFT JOIN uid_heads h ON h.uid = m.to_uid
   LEFT JOIN LATERAL (

@@ -12,6 +12,8 @@ interface MessageView {
   deliveredAt: string | null;
   readAt: string | null;
   expiresAt: string | null;
+  topic?: string;
+  publishId?: string;
 }
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -29,5 +31,6 @@ export function toMessageView(m: MessageRecord): MessageView {
     deliveredAt: iso(m.deliveredAt ?? (m.status === "read" ? m.readAt : null)),
     readAt: iso(m.readAt),
     expiresAt: iso(m.expiresAt),
+    ...(m.topic !== null && m.publishId !== null ? { topic: m.topic, publishId: String(m.publishId) } : {}),
   };
 }

@@ -8,6 +8,9 @@ export interface StreamMessage {
   msg: unknown;
   createdAt: Date;
   bytes: number;
+  /** A topic message's topic and publish (docs/topics.md); absent on direct messages. */
+  topic?: string;
+  publishId?: bigint;
 }
 
 /**
@@ -22,19 +25,17 @@ export interface WindowJsonEntry {
   msg: unknown;
   at: string;
   b: number;
+  topic?: string;
+  pid?: string;
 }
 
 /** The window column of a claim/advance row, decoded (null: no window). */
 export function toStreamMessages(window: unknown): StreamMessage[] {
   const entries = (typeof window === "string" ? JSON.parse(window) : window) as WindowJsonEntry[] | null;
   if (!Array.isArray(entries)) return [];
-  return entries.map((e) => ({
-    id: BigInt(e.id),
-    seq: BigInt(e.seq),
-    msgType: e.type,
-    clientType: e.ct,
-    msg: e.msg,
-    createdAt: new Date(e.at),
-    bytes: e.b,
-  }));
+  return entries.map((e): StreamMessage => {
+    const m: StreamMessage = { id: BigInt(e.id), seq: BigInt(e.seq), msgType: e.type, clientType: e.ct, msg: e.msg, createdAt: new Date(e.at), bytes: e.b };
+    if (e.topic !== undefined && e.pid !== undefined) Object.assign(m, { topic: e.topic, publishId: BigInt(e.pid) });
+    return m;
+  });
 }

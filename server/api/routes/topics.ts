@@ -8,7 +8,7 @@ import { parseUid } from "../validation/parse-uid.ts";
 import { liveDataBytes, liveInputSchema, parseOr400, parseTopic, subscribersInputSchema, subscribersQuerySchema } from "../validation/topic-input.ts";
 
 /** Topic subscriptions (manage / read) and live events (publish); the key's topic patterns and uid prefix hold. */
-export function createTopicRoutes(deps: Pick<ApiDeps, "db" | "config" | "topics">): Router {
+export function createTopicRoutes(deps: Pick<ApiDeps, "db" | "config" | "topics" | "fanOut">): Router {
   const router = new Router();
 
   const subscribers = async (ctx: RouterContext) => {
@@ -30,6 +30,7 @@ export function createTopicRoutes(deps: Pick<ApiDeps, "db" | "config" | "topics"
   router.post("/api/topics/:topic/subscribers/remove", requireScope("manage"), async (ctx) => {
     const { topic, uids } = await subscribers(ctx);
     const result = await unsubscribe(deps.db, topic, uids);
+    deps.fanOut.appended(result.appended);
     deps.topics.left(topic, result.changed);
     ctx.body = { topic, removed: result.changed.length, subscribers: result.subscribers };
   });

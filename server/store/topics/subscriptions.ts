@@ -1,5 +1,6 @@
 import type { Db } from "../prisma.ts";
 import { failAsUnavailable } from "../store-unavailable-error.ts";
+import type { TopicAppendRow } from "./topic-appends.ts";
 
 interface SubscriptionChange {
   /** Uids subscribed (or unsubscribed) by this call; those that already were (or were not) are not counted. */
@@ -9,42 +10,28 @@ interface SubscriptionChange {
 }
 
 /**
- * Subscribes `uids` to `topic` (idempotent). One statement: the rows and the topic's count change in one
- * transaction, and concurrent calls on one topic queue on its topics row, so the count stays exact.
- * Reads topic_subscriptions' primary key; writes topic_subscriptions and topics; locks topics' row.
+ * Subscribes `uids` to `topic` (idempotent): they receive the topic's publishes stored after this call,
+ * not earlier ones (push_hub_topic_subscribe records the topic's last publish). Under the topic's row
+ * lock, so concurrent changes and publishes of one topic queue and the count stays exact.
+ * Writes topic_subscriptions and topics.
  */
 export async function subscribe(db: Db, topic: string, uids: readonly string[]): Promise<SubscriptionChange> {
   const [row] = await db.$queryRaw<{ changed: string[] | null; subscribers: bigint }[]>`
-    WITH added AS (
-      INSERT INTO topic_subscriptions (topic, uid)
-      SELECT ${topic}, u FROM (SELECT DISTINCT unnest(${uids}::text[]) AS u) s ORDER BY u -- one order: no deadlock between callers
-      ON CONFLICT DO NOTHING
-      RETURNING uid
-    ), counted AS (
-      INSERT INTO topics (topic, subscribers) VALUES (${topic}, (SELECT count(*) FROM added))
-      ON CONFLICT (topic) DO UPDATE SET subscribers = topics.subscribers + EXCLUDED.subscribers
-      RETURNING subscribers
-    )
-    SELECT (SELECT array_agg(uid) FROM added) AS changed, (SELECT subscribers FROM counted) AS subscribers`.catch(
-    failAsUnavailable("could not subscribe"),
-  );
+    SELECT changed, subscribers FROM push_hub_topic_subscribe(${topic}, ${uids}::text[])`.catch(failAsUnavailable("could not subscribe"));
   return { changed: row?.changed ?? [], subscribers: Number(row?.subscribers ?? 0) };
 }
 
-/** Unsubscribes `uids` from `topic` (idempotent); same locking as subscribe. */
-export async function unsubscribe(db: Db, topic: string, uids: readonly string[]): Promise<SubscriptionChange> {
-  const [row] = await db.$queryRaw<{ changed: string[] | null; subscribers: bigint | null }[]>`
-    WITH removed AS (
-      DELETE FROM topic_subscriptions WHERE topic = ${topic} AND uid = ANY(${uids}::text[])
-      RETURNING uid
-    ), counted AS (
-      UPDATE topics SET subscribers = subscribers - (SELECT count(*) FROM removed) WHERE topic = ${topic}
-      RETURNING subscribers
-    )
-    SELECT (SELECT array_agg(uid) FROM removed) AS changed, (SELECT subscribers FROM counted) AS subscribers`.catch(
-    failAsUnavailable("could not unsubscribe"),
-  );
-  return { changed: row?.changed ?? [], subscribers: Number(row?.subscribers ?? 0) };
+/**
+ * Unsubscribes `uids` from `topic` (idempotent). A publish stored while they were subscribed whose
+ * fan-out has not reached them yet gives them their message first, in the same transaction
+ * (push_hub_topic_unsubscribe): `appended` are those messages, for hand-over to their holders.
+ */
+export async function unsubscribe(db: Db, topic: string, uids: readonly string[]): Promise<SubscriptionChange & { appended: TopicAppendRow[] }> {
+  const rows = await db.$queryRaw<({ changed: string[]; subscribers: bigint } & TopicAppendRow)[]>`
+    SELECT changed, subscribers, uid, id, seq, holder, lease, total, cleared
+    FROM push_hub_topic_unsubscribe(${topic}, ${uids}::text[])`.catch(failAsUnavailable("could not unsubscribe"));
+  const first = rows[0];
+  return { changed: first?.changed ?? [], subscribers: Number(first?.subscribers ?? 0), appended: rows.filter((r) => r.uid !== null) };
 }
 
 /** A page of a topic's subscribers in uid order after `after`, and how many it has in all. */
