@@ -231,7 +231,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
       inbox: {
         ...inbox,
         // Without Redis this is the only instance; with it, the broadcast reaches this one too.
-        cancelled: (id) => (channel ? channel.cancelled([id]) : engine.cancelled([id])),
+        cancelled: (ids) => (channel ? channel.cancelled(ids) : engine.cancelled(ids)),
       },
     },
     { publicRoutes: publicRoutes ?? [], before: [requests.middleware] },

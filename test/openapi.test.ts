@@ -29,7 +29,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
   assert.equal(res.status, 200);
   const doc = res.body as unknown as Doc;
   assert.equal(doc.openapi, "3.1.0");
-  for (const route of ["/api/topics/{topic}/subscribers", "/api/topics/{topic}/live", "/api/users/{uid}/topics", "/api/keys", "/api/keys/{keyId}", "/api/webhooks", "/api/webhooks/{webhookId}", "/api/webhooks/{webhookId}/rotate", "/api/webhooks/{webhookId}/attempts", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
+  for (const route of ["/api/topics/{topic}/subscribers", "/api/topics/{topic}/live", "/api/topics/{topic}/messages", "/api/topics/{topic}/messages/{publishId}", "/api/users/{uid}/topics", "/api/keys", "/api/keys/{keyId}", "/api/webhooks", "/api/webhooks/{webhookId}", "/api/webhooks/{webhookId}/rotate", "/api/webhooks/{webhookId}/attempts", "/api/messages", "/api/messages/batch", "/api/messages/{id}", "/api/users/{uid}/messages", "/api/users/{uid}/presence", "/api/users/{uid}/unread", "/api/users/{uid}/read", "/message", "/healthz", "/readyz", "/metrics", "/api/dev/token"]) {
     assert.ok(doc.paths[route], `${route} is documented`);
   }
 
@@ -45,6 +45,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
     keyId: key.body.id as string,
     webhookId: webhook.body.id as string,
     topic: "oa:topic",
+    publishId: (await api(hub.url, "POST", "/api/topics/oa:topic/messages", { msg: "walk" })).body.id as string,
   };
   const bodies: Record<string, unknown> = {
     "/api/messages": { uid: "oa-1", msg: { a: 1 } },
@@ -58,6 +59,7 @@ test("GET /openapi.json: an OpenAPI 3.1 document whose every route answers on th
     "/api/topics/{topic}/subscribers": { uids: ["oa-1"] },
     "/api/topics/{topic}/subscribers/remove": { uids: ["oa-1"] },
     "/api/topics/{topic}/live": { data: { score: "1:0" } },
+    "/api/topics/{topic}/messages": { msg: { score: "1:0" } },
   };
   for (const [path, operations] of Object.entries(doc.paths)) {
     for (const method of Object.keys(operations)) {

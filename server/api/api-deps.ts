@@ -11,8 +11,8 @@ export interface InboxNotices {
   readState(uid: string, change: { ids: string[] } | { upTo: string }, readAt: Date): void;
   /** The uid's unread count changed: its devices are told the new one. */
   unreadChanged(uid: string): void;
-  /** A message was cancelled: delivery sessions (on any instance) that read it must not send it. */
-  cancelled(id: bigint): void;
+  /** Messages were cancelled: delivery sessions (on any instance) that read them must not send them. */
+  cancelled(ids: bigint[]): void;
 }
 
 export interface Readiness {

@@ -18,6 +18,7 @@ import { createHealthRoutes } from "./routes/health.ts";
 import { createInboxRoutes } from "./routes/inbox.ts";
 import { createKeyRoutes } from "./routes/keys.ts";
 import { createTopicRoutes } from "./routes/topics.ts";
+import { createTopicMessageRoutes } from "./routes/topic-messages.ts";
 import { createMessageRoutes } from "./routes/messages.ts";
 import { createMetricsRoutes } from "./routes/metrics.ts";
 import { createSeedMessageRoutes } from "./routes/seed-message.ts";
@@ -44,7 +45,7 @@ export function createApi(deps: ApiDeps, extras: ApiExtras = {}): Koa {
   const metrics = metricsPort === undefined;
   const document = createOpenApiDocument({ devToken, metrics, demo: (extras.publicRoutes ?? []).length > 0 });
   // Which routes need the API key is decided by path (/api/…) in the guard below, not by router.
-  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, resolveKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps), createKeyRoutes(deps), createWebhookRoutes(deps), createTopicRoutes(deps)];
+  const api = [createHealthRoutes(deps), createSeedMessageRoutes(deps, resolveKey), createMessageRoutes(deps), createUserRoutes(deps), createInboxRoutes(deps), createKeyRoutes(deps), createWebhookRoutes(deps), createTopicRoutes(deps), createTopicMessageRoutes(deps)];
   if (metrics) api.push(createMetricsRoutes({ metrics: deps.metrics, token: metricsToken }));
   if (devToken) api.push(createDevTokenRoutes(deps));
   api.push(createOpenApiRoute(document));

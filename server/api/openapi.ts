@@ -1,6 +1,7 @@
 import { errors, HTTP_CODES, idParam, json, keyed, schemaOf } from "./openapi/parts.ts";
 import { keyPaths } from "./openapi/key-paths.ts";
 import { topicPaths } from "./openapi/topic-paths.ts";
+import { topicMessagePaths } from "./openapi/topic-message-paths.ts";
 import { webhookPaths } from "./openapi/webhook-paths.ts";
 import { tokenRequestSchema } from "./routes/dev-token.ts";
 import { historyQuerySchema } from "./routes/users.ts";
@@ -22,6 +23,8 @@ const messageView = {
     deliveredAt: { type: ["string", "null"], format: "date-time" },
     readAt: { type: ["string", "null"], format: "date-time" },
     expiresAt: { type: ["string", "null"], format: "date-time" },
+    topic: { type: "string", description: "a topic message's topic (absent on direct messages)" },
+    publishId: { type: "string", description: "a topic message's publish id, the same for every recipient (absent on direct messages)" },
   },
 };
 
@@ -171,7 +174,7 @@ export function createOpenApiDocument(options: OpenApiOptions) {
     "/readyz": { get: { summary: "Database (and Redis) answer", responses: { "200": { description: "ready" }, "503": { description: "not ready: checks says which" } } } },
     "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   };
-  Object.assign(paths, keyPaths(), webhookPaths(), topicPaths());
+  Object.assign(paths, keyPaths(), webhookPaths(), topicPaths(), topicMessagePaths());
   if (options.metrics) {
     paths["/metrics"] = {
       get: {

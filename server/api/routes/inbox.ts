@@ -52,7 +52,7 @@ export function createInboxRoutes(deps: ApiDeps): Router {
     const result = await cancelMessage(deps.db, id);
     if (result === null) throw hubError("not_found", "No such message");
     if (result.cancelled) {
-      deps.inbox.cancelled(id);
+      deps.inbox.cancelled([id]);
       deps.inbox.unreadChanged(result.uid);
     }
     ctx.body = { id: String(id), status: "cancelled" };

@@ -1,5 +1,4 @@
 import Router from "@koa/router";
-import type { Context } from "koa";
 import { hubError } from "../../errors/hub-error.ts";
 import { findMessage } from "../../store/find-message.ts";
 import { toMessageView } from "../../store/message-view.ts";
@@ -10,16 +9,9 @@ import { assertUid, grantOf, requireScope } from "../middleware/require-scope.ts
 import { readJsonBody } from "../read-body.ts";
 import { parseId } from "../../protocol/parse-id.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
-import { batchInputSchema, idempotencyKeySchema } from "../validation/message-input.ts";
+import { idempotencyKeyOf } from "../validation/idempotency-key.ts";
+import { batchInputSchema } from "../validation/message-input.ts";
 import { describeIssues, parseMessage } from "../validation/parse-message.ts";
-
-function idempotencyKeyOf(ctx: Context): string | null {
-  const header = ctx.get("idempotency-key");
-  if (header === "") return null;
-  const parsed = idempotencyKeySchema.safeParse(header);
-  if (!parsed.success) throw hubError("invalid_body", parsed.error.issues[0]?.message ?? "Invalid Idempotency-Key");
-  return parsed.data;
-}
 
 /** POST /api/messages, POST /api/messages/batch, GET /api/messages/:id */
 export function createMessageRoutes(deps: ApiDeps): Router {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { hubError } from "../../errors/hub-error.ts";
 import type { NewMessage } from "../../store/new-message.ts";
 import { jsonValueProblem } from "../../protocol/check-json-value.ts";
-import { messageInputSchema } from "./message-input.ts";
+import { messageInputSchema, topicMessageInputSchema } from "./message-input.ts";
 
 const MAX_DEPTH = 64;
 
@@ -25,7 +25,19 @@ export function describeIssues(issues: z.core.$ZodIssue[], prefix: string): { pa
 
 /** Validates one producer message into what the store takes; throws a 400 or 413 naming the field. */
 export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
-  const parsed = messageInputSchema.safeParse(body);
+  const { uid, ...content } = checked(messageInputSchema, body, ctx);
+  return { uid, ...content };
+}
+
+/** A topic message's content (a message without uid): the same rules, the same errors. */
+export function parseTopicMessage(body: unknown, ctx: ParseContext): Omit<NewMessage, "uid"> {
+  return checked(topicMessageInputSchema, body, ctx);
+}
+
+type MessageFieldsInput = z.infer<typeof topicMessageInputSchema>;
+
+function checked<S extends z.ZodType<MessageFieldsInput>>(schema: S, body: unknown, ctx: ParseContext): z.infer<S> & Omit<NewMessage, "uid"> {
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error.issues, ctx.path);
     throw hubError("invalid_body", `Invalid message: ${issues.map((i) => `${i.path || "body"} ${i.message}`).join("; ")}`, { details: { issues } });
@@ -42,12 +54,9 @@ export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
     });
   }
   return {
-    uid: m.uid,
-    msg: m.msg,
+    ...m,
     body: text,
     bytes,
-    type: m.type,
-    clientType: m.clientType,
     ttlSeconds: m.ttlSeconds ?? null,
     expiresAt: m.ttlSeconds === undefined ? null : new Date(ctx.now.getTime() + m.ttlSeconds * 1000),
   };
