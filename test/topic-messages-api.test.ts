@@ -10,18 +10,22 @@ import { signToken } from "./support/client.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { api } from "./support/http.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "./support/webhook-receiver.ts";
 
 let db: TestDatabase;
 let hub: TestHub;
+let receiver: WebhookReceiver;
 const closers: { close(): void }[] = [];
 
 before(async () => {
   db = await createTestDatabase("topicapi");
   hub = await startTestHub(db.url, { MESSAGE_MAX_BYTES: "1024" });
+  receiver = await startWebhookReceiver();
 });
 after(async () => {
   for (const c of closers) c.close();
   await hub?.stop();
+  await receiver?.stop();
   await db?.drop();
 });
 
@@ -102,4 +106,30 @@ test("the SDK hands the app a topic message with its topic and publishId", async
   assert.equal(got[0]?.topic, "sdk:room");
   assert.equal(got[0]?.publishId, body.id);
   assert.deepEqual(got[0]?.msg, { text: "hello room" });
+});
+
+test("webhook items of a topic message carry its topic; direct messages' do not", async () => {
+  const created = await api(hub.url, "POST", "/api/webhooks", { url: receiver.url, events: ["message.delivered", "message.read", "message.cancelled"] });
+  assert.equal(created.status, 201);
+  receiver.trust(created.body.secret);
+  await api(hub.url, "PUT", "/api/topics/hooks:t/subscribers", { uids: ["wh-1"] });
+  const inbox = connect({ url: hub.url, token: () => signToken("wh-1"), socketOptions: { transports: ["websocket"] } });
+  closers.push(inbox);
+  const got: InboxMessage[] = [];
+  inbox.on("message", (m) => got.push(m));
+  await waitFor(() => inbox.status === "connected", "connected");
+  await api(hub.url, "POST", path("hooks:t"), { msg: "topic" });
+  const direct = await api(hub.url, "POST", "/api/messages", { uid: "wh-1", msg: "direct" });
+  await waitFor(() => got.length === 2, "both messages");
+  const topicId = got.find((m) => m.topic)!.id;
+  await inbox.markRead([topicId]);
+  const cancelled = await api(hub.url, "POST", path("hooks:t"), { msg: "to cancel" });
+  await waitFor(async () => (await api(hub.url, "GET", path("hooks:t", cancelled.body.id))).body.status === "done", "fanned out");
+  await api(hub.url, "DELETE", path("hooks:t", cancelled.body.id));
+  await waitFor(() => receiver.accepted("message.delivered").length >= 2 && receiver.accepted("message.read").length >= 1 && receiver.accepted("message.cancelled").length >= 1, "the events", 20_000, 100);
+  const delivered = receiver.accepted("message.delivered");
+  assert.equal(delivered.find((i) => i.id === topicId)?.topic, "hooks:t");
+  assert.ok(delivered.some((i) => i.id === direct.body.id && !("topic" in i)), "a direct message's item has no topic");
+  assert.equal(receiver.accepted("message.read").find((i) => i.id === topicId)?.topic, "hooks:t");
+  assert.equal(receiver.accepted("message.cancelled")[0]?.topic, "hooks:t");
 });

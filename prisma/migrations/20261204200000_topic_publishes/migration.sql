@@ -355,3 +355,156 @@ BEGIN
     RETURN QUERY SELECT true, v_cancelled IS NULL, NULL::bigint, NULL::text, NULL::bigint;
   END IF;
 END $$;
+
+-- 7. Webhook items of topic messages carry their topic (docs/webhooks.md). The four functions that write
+-- message events are those of the webhooks migration with the item wrapped in push_hub_webhook_item.
+CREATE FUNCTION push_hub_webhook_item(p_item jsonb, p_publish bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN p_publish IS NULL THEN p_item
+              ELSE p_item || jsonb_build_object('topic', (SELECT p.topic FROM topic_publishes p WHERE p.id = p_publish)) END
+$$;
+
+CREATE OR REPLACE FUNCTION push_hub_write_positions(p_uids text[], p_first_seq bigint[], p_acked_seq bigint[], p_acked_id bigint[],
+                                         p_sent_seq bigint[], p_attempt integer[], p_retry_upto bigint[])
+RETURNS integer
+LANGUAGE sql AS $$
+  WITH i AS (
+    SELECT * FROM unnest(p_uids, p_first_seq, p_acked_seq, p_acked_id, p_sent_seq, p_attempt, p_retry_upto)
+      AS i(uid, first_seq, acked_seq, acked_id, sent_seq, attempt, retry_upto)
+  ), upd AS (
+    UPDATE uid_streams s SET
+      acked_seq = GREATEST(s.acked_seq, i.acked_seq),
+      acked_id = GREATEST(s.acked_id, i.acked_id),
+      sent_seq = GREATEST(s.sent_seq, i.sent_seq, i.acked_seq)
+    FROM (SELECT * FROM i ORDER BY i.uid) i
+    WHERE s.uid = i.uid AND (i.acked_seq > s.acked_seq OR i.sent_seq > s.sent_seq)
+  ), rec AS (
+    INSERT INTO deliveries (uid, first_seq, last_seq, last_id, attempt, retry_upto)
+    SELECT i.uid, i.first_seq, i.acked_seq, i.acked_id, i.attempt, i.retry_upto FROM i
+    WHERE i.acked_seq >= i.first_seq AND i.acked_id >= (SELECT push_hub_inbox_live_from())
+    ON CONFLICT DO NOTHING
+    RETURNING uid, first_seq, last_seq, last_id, acked_at
+  ), hook AS (
+    -- message.delivered for each message of a new receipt that was neither cancelled nor expired when acked
+    -- (the status rule of GET /api/messages/:id). Only evaluated when an endpoint wants the event.
+    INSERT INTO webhook_outbox (endpoint_id, type, item)
+    SELECT e.id, 'message.delivered',
+           push_hub_webhook_item(jsonb_build_object('id', m.noce_ack::text, 'uid', r.uid, 'deliveredAt', push_hub_iso(r.acked_at)), m.publish_id)
+    FROM rec r
+    CROSS JOIN LATERAL (
+      SELECT m.noce_ack, m.expires_at, m.cancelled_at, m.publish_id FROM messages m
+      WHERE m.to_uid = r.uid AND m.noce_ack <= r.last_id AND m.stream_seq >= r.first_seq
+      ORDER BY m.noce_ack DESC LIMIT (r.last_seq - r.first_seq + 1)
+    ) m
+    JOIN webhook_endpoints e ON e.enabled AND 'message.delivered' = ANY(e.events)
+    WHERE push_hub_webhook_wanted('message.delivered')
+      AND m.cancelled_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > r.acked_at)
+    ORDER BY m.noce_ack
+  )
+  SELECT count(*)::int FROM rec
+$$;
+
+CREATE OR REPLACE FUNCTION push_hub_mark_read(p_uid text, p_ids bigint[], p_upto bigint)
+RETURNS TABLE (ids bigint[], unread bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz(3) := now();
+  v_swept timestamptz := push_hub_lock_inbox(p_uid);
+  v_from bigint;
+  v_acked bigint := COALESCE((SELECT acked_seq FROM uid_streams WHERE uid = p_uid), 0);
+  v_live bigint := push_hub_inbox_live_from();
+  v_ids bigint[];
+  v_cleared bigint;
+BEGIN
+  SELECT GREATEST(read_upto_id, v_live - 1) INTO v_from FROM uid_inbox WHERE uid = p_uid;
+  IF p_upto IS NULL THEN
+    WITH r AS (
+      UPDATE messages m SET read_at = v_now, update_time = v_now
+      WHERE m.noce_ack = ANY(p_ids) AND m.noce_ack >= v_live AND m.to_uid = p_uid AND m.read_at IS NULL AND m.cancelled_at IS NULL
+        AND (m.expires_at IS NULL OR m.expires_at > v_now OR m.stream_seq <= v_acked)
+      RETURNING m.noce_ack, (m.expires_at IS NULL OR m.expires_at > v_swept) AS unswept
+    ) SELECT COALESCE(array_agg(noce_ack ORDER BY noce_ack), '{}'), count(*) FILTER (WHERE unswept) INTO v_ids, v_cleared FROM r;
+  ELSE
+    WITH r AS (
+      UPDATE messages m SET read_at = v_now, update_time = v_now
+      WHERE m.to_uid = p_uid AND m.noce_ack > v_from AND m.noce_ack <= p_upto AND m.read_at IS NULL AND m.cancelled_at IS NULL
+        AND (m.expires_at IS NULL OR m.expires_at > v_now OR m.stream_seq <= v_acked)
+      RETURNING m.noce_ack, (m.expires_at IS NULL OR m.expires_at > v_swept) AS unswept
+    ) SELECT COALESCE(array_agg(noce_ack ORDER BY noce_ack), '{}'), count(*) FILTER (WHERE unswept) INTO v_ids, v_cleared FROM r;
+  END IF;
+  -- The mark moves at most to the uid's newest message: one accepted later gets a higher id (a uid's
+  -- accepts are serialised on its uid_heads row), so an id beyond it must not hide future messages.
+  UPDATE uid_inbox SET cleared = cleared + v_cleared,
+         read_upto_id = CASE WHEN p_upto IS NULL THEN read_upto_id ELSE GREATEST(read_upto_id, LEAST(p_upto,
+           COALESCE((SELECT max(m.noce_ack) FROM messages m WHERE m.to_uid = p_uid), 0))) END
+  WHERE uid = p_uid;
+  IF cardinality(v_ids) > 0 AND push_hub_webhook_wanted('message.read') THEN
+    PERFORM push_hub_webhook_record('message.read',
+      (SELECT jsonb_agg(push_hub_webhook_item(jsonb_build_object('id', i::text, 'uid', p_uid, 'readAt', push_hub_iso(v_now)), m.publish_id) ORDER BY i)
+       FROM unnest(v_ids) i LEFT JOIN messages m ON m.noce_ack = i));
+  END IF;
+  RETURN QUERY SELECT v_ids, push_hub_unread(p_uid);
+END $$;
+
+CREATE OR REPLACE FUNCTION push_hub_cancel(p_id bigint)
+RETURNS TABLE (uid text, cancelled boolean, unread bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz(3) := now();
+  v_uid text := (SELECT to_uid FROM messages WHERE noce_ack = p_id);
+  v_swept timestamptz;
+  v_msg record;
+BEGIN
+  IF v_uid IS NULL THEN RETURN; END IF;
+  v_swept := push_hub_lock_inbox(v_uid);
+  SELECT m.read_at, m.expires_at, m.cancelled_at, m.publish_id INTO v_msg FROM messages m WHERE m.noce_ack = p_id FOR UPDATE;
+  IF v_msg.cancelled_at IS NULL THEN
+    UPDATE messages SET cancelled_at = v_now, expires_at = LEAST(COALESCE(expires_at, v_now), v_now), update_time = v_now
+    WHERE noce_ack = p_id;
+    IF v_msg.read_at IS NULL AND (v_msg.expires_at IS NULL OR v_msg.expires_at > v_swept) AND p_id >= push_hub_inbox_live_from() THEN
+      UPDATE uid_inbox SET cleared = cleared + 1 WHERE uid_inbox.uid = v_uid;
+    END IF;
+    IF push_hub_webhook_wanted('message.cancelled') THEN
+      PERFORM push_hub_webhook_record('message.cancelled',
+        jsonb_build_array(push_hub_webhook_item(jsonb_build_object('id', p_id::text, 'uid', v_uid, 'cancelledAt', push_hub_iso(v_now)), v_msg.publish_id)));
+    END IF;
+  END IF;
+  RETURN QUERY SELECT v_uid, v_msg.cancelled_at IS NULL, push_hub_unread(v_uid);
+END $$;
+
+CREATE OR REPLACE FUNCTION push_hub_sweep_expired()
+RETURNS TABLE (uid text, unread bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_from timestamptz;
+  v_to timestamptz(3) := now();
+  v_live bigint;
+BEGIN
+  SELECT swept_to INTO v_from FROM inbox_expiry WHERE id = 1 FOR UPDATE;
+  IF v_to <= v_from THEN RETURN; END IF;
+  v_live := push_hub_inbox_live_from();
+  CREATE TEMP TABLE IF NOT EXISTS push_hub_swept (uid text PRIMARY KEY) ON COMMIT DELETE ROWS;
+  INSERT INTO push_hub_swept SELECT DISTINCT m.to_uid FROM messages m
+  WHERE m.expires_at > v_from AND m.expires_at <= v_to AND m.read_at IS NULL AND m.cancelled_at IS NULL AND m.noce_ack >= v_live;
+  INSERT INTO uid_inbox (uid) SELECT s.uid FROM push_hub_swept s ON CONFLICT DO NOTHING;
+  PERFORM 1 FROM uid_inbox i JOIN push_hub_swept s ON s.uid = i.uid ORDER BY i.uid FOR UPDATE OF i;
+  -- A new statement after the locks: it sees every read and cancel that committed before them.
+  IF push_hub_webhook_wanted('message.expired') THEN
+    PERFORM push_hub_webhook_record('message.expired', (
+      SELECT jsonb_agg(push_hub_webhook_item(jsonb_build_object('id', m.noce_ack::text, 'uid', m.to_uid, 'expiredAt', push_hub_iso(m.expires_at)), m.publish_id)
+                       ORDER BY m.noce_ack)
+      FROM messages m LEFT JOIN uid_streams s ON s.uid = m.to_uid
+      WHERE m.expires_at > v_from AND m.expires_at <= v_to AND m.read_at IS NULL AND m.cancelled_at IS NULL AND m.noce_ack >= v_live
+        AND m.stream_seq > COALESCE(s.acked_seq, 0)));
+  END IF;
+  RETURN QUERY
+  WITH gone AS (
+    SELECT m.to_uid, count(*) AS n FROM messages m
+    WHERE m.expires_at > v_from AND m.expires_at <= v_to AND m.read_at IS NULL AND m.cancelled_at IS NULL AND m.noce_ack >= v_live
+    GROUP BY m.to_uid
+  ), counted AS (
+    UPDATE uid_inbox i SET cleared = i.cleared + g.n FROM gone g WHERE i.uid = g.to_uid RETURNING i.uid, i.cleared
+  )
+  SELECT c.uid::text, COALESCE(h.last_seq, 0) - c.cleared FROM counted c LEFT JOIN uid_heads h ON h.uid = c.uid;
+  UPDATE inbox_expiry SET swept_to = v_to WHERE id = 1;
+END $$;
