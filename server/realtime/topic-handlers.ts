@@ -3,7 +3,8 @@ import { z } from "zod";
 import { matchesTopic, topicNameSchema } from "../protocol/topic.ts";
 import type { Db } from "../store/prisma.ts";
 import type { TopicFanOut } from "../topics/create-topic-fan-out.ts";
-import { subscribe, topicsOf, unsubscribe } from "../store/topics/subscriptions.ts";
+import { createBatcher } from "../lib/create-batcher.ts";
+import { subscribe, topicsOfMany, unsubscribe } from "../store/topics/subscriptions.ts";
 import { topicRoom, type TopicRooms } from "./create-topic-rooms.ts";
 import type { ErrorReply, HubSocket } from "./events.ts";
 import { createInboxQueue } from "./inbox-queue.ts";
@@ -34,8 +35,11 @@ type Ack = (reply: unknown) => void;
  * per socket. Every socket of the uid, on any instance, follows the change.
  */
 export function createTopicHandlers(deps: TopicHandlerDeps) {
+  // Connects share reads: in a reconnect storm one statement per few ms instead of one per socket, so the
+  // pool is not drained by them (one read per connect exhausted it at 1,000 connects/s).
+  const reads = createBatcher<string, string[]>({ maxItems: 500, maxDelayMs: 2, maxConcurrent: 2, flush: (uids) => topicsOfMany(deps.db, uids) });
   const roomsOf = (uid: string): Promise<string[]> =>
-    topicsOf(deps.db, uid).then(
+    reads.add(uid).then(
       (topics) => topics.map(topicRoom),
       (err: unknown) => {
         deps.logger.warn({ err }, "could not read the uid's topics; its socket hears no live events until it reconnects");
