@@ -30,6 +30,8 @@ interface WebhookDispatcherDeps {
   tickMs?: number;
   /** POSTs this instance makes at once, over all endpoints. */
   maxPosts?: number;
+  /** Whether some enabled endpoint exists: without one a tick neither batches nor claims (no statements). */
+  active?: () => boolean;
   now?: () => number;
 }
 
@@ -78,9 +80,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps) {
   };
 
   const step = async () => {
-    while ((await batchWebhookEvents(db, ROWS_PER_BATCHING, ITEMS_PER_POST)) >= ROWS_PER_BATCHING && !stopped);
+    const active = deps.active?.() ?? true;
+    while (active && (await batchWebhookEvents(db, ROWS_PER_BATCHING, ITEMS_PER_POST)) >= ROWS_PER_BATCHING && !stopped);
     const room = maxPosts - posts.size;
-    if (room > 0) {
+    if (active && room > 0) {
       const claimed = await claimWebhookBatches(db, { perEndpoint: deps.maxInFlight, endpoints: Math.max(1, Math.floor(room / deps.maxInFlight)), leaseMs });
       for (const batch of claimed) {
         const post: Promise<void> = attempt(batch).finally(() => {

@@ -24,6 +24,8 @@ export function createWebhookInterest(deps: { db: Db; logger: Logger; refreshMs?
     /** Reads the table now (at start, and after an endpoint changed on this instance). */
     refresh,
     wants: (type: string) => wanted.has(type),
+    /** Some enabled endpoint wants something. */
+    any: () => wanted.size > 0,
     close: () => clearInterval(timer),
   };
 }

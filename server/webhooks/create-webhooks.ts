@@ -22,6 +22,7 @@ export function createWebhooks(deps: { config: WebhookConfig; db: Db; logger: Lo
   const dispatcher = createWebhookDispatcher({
     db,
     logger,
+    active: () => interest.any(),
     metrics: deps.metrics,
     sender: createWebhookSender({ allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs, userAgent: "push-hub-webhooks/1" }),
     schedule: config.webhookRetrySchedule,
