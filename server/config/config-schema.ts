@@ -115,7 +115,7 @@ export const configSchema = z
     webhookMaxInFlight: int(1, 100),
     /** A uid's last socket must stay gone this long before user.offline is sent (ms). */
     webhookOfflineDebounceMs: int(0, 600_000),
-    /** Recipients one transaction of a topic publish's fan-out gives their message (docs/topics.md). */
+    /** Recipients one transaction of a topic publish's fan-out gives their message (docs/api.md § Topic messages, docs/design.md §8). */
     topicFanOutChunk: int(1, 50_000),
     shutdownTimeoutMs: int(100, 600000),
     embeddedDataDir: z.string().min(1),

@@ -8,7 +8,7 @@ export interface StreamMessage {
   msg: unknown;
   createdAt: Date;
   bytes: number;
-  /** A topic message's topic and publish (docs/topics.md); absent on direct messages. */
+  /** A topic message's topic and publish (docs/api.md § Topic messages, docs/design.md §8); absent on direct messages. */
   topic?: string;
   publishId?: bigint;
 }

@@ -1,4 +1,4 @@
--- Durable topic publishes (docs/topics.md): one publish becomes a message row in each subscriber's own
+-- Durable topic publishes (docs/api.md § Topic messages, docs/design.md §8): one publish becomes a message row in each subscriber's own
 -- stream, so everything the hub guarantees per uid holds for it. The body is stored once, in
 -- topic_publishes; a recipient's row points at it (publish_id) and carries no body of its own.
 --
