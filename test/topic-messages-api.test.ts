@@ -1,6 +1,6 @@
 // The topic publish routes as a producer meets them: validation with the direct message's rules (no uid),
 // scopes and topic patterns, the 202's recipients, progress until done, Idempotency-Key replays and
-// conflicts, cancel and its idempotence, and the SDK showing a topic message's topic and publishId.
+// conflicts, cancel and its idempotence, the SDK showing a topic message's topic and publishId, webhook items.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { connect } from "../client/src/index.ts";
@@ -36,12 +36,16 @@ test("bad input gets a 400 or 413 with a stable code; unknown publishes 404", as
     [{ uid: "u1", msg: "x" }, "invalid_body"],
     [{}, "invalid_body"],
     [{ msg: "x", ttlSeconds: 0 }, "invalid_body"],
+    [{ msg: "x", ttlSeconds: "60" }, "invalid_body"],
+    [{ msg: "x", extra: true }, "invalid_body"],
     [{ msg: "x", type: -1 }, "invalid_body"],
   ] as const) {
     const res = await api(hub.url, "POST", path("news"), body);
     assert.equal(res.status, 400, JSON.stringify(body));
     assert.equal(res.body.error.code, code);
   }
+  const badKey = await api(hub.url, "POST", path("news"), { msg: 1 }, { "idempotency-key": "k".repeat(201) });
+  assert.deepEqual([badKey.status, badKey.body.error.code], [400, "invalid_body"]);
   assert.equal((await api(hub.url, "POST", path("bad topic"), { msg: 1 })).status, 400);
   assert.equal((await api(hub.url, "POST", path("news:*"), { msg: 1 })).status, 400);
   const large = await api(hub.url, "POST", path("news"), { msg: "x".repeat(2000) });
@@ -81,14 +85,38 @@ test("an Idempotency-Key replay answers the first publish; other content under i
   assert.equal(Number(rows[0]?.n), 1, "the replay stored nothing more");
 });
 
+test("DELETE cancels every recipient's message; GET shows cancelledAt; a second DELETE cancels nothing", async () => {
+  await api(hub.url, "PUT", "/api/topics/undo/subscribers", { uids: ["c1", "c2", "c3"] });
+  const { body } = await api(hub.url, "POST", path("undo"), { msg: "oops" });
+  await waitFor(async () => (await api(hub.url, "GET", path("undo", body.id))).body.status === "done", "done");
+  assert.equal((await api(hub.url, "DELETE", path("other", body.id))).status, 404, "cancelled only under its topic");
+  const first = await api(hub.url, "DELETE", path("undo", body.id));
+  assert.equal(first.status, 200);
+  assert.deepEqual(first.body, { id: body.id, topic: "undo", status: "cancelled", cancelled: 3 });
+  const view = (await api(hub.url, "GET", path("undo", body.id))).body;
+  assert.equal(typeof view.cancelledAt, "string");
+  assert.ok(Date.parse(view.cancelledAt) >= Date.parse(view.createdAt));
+  const again = await api(hub.url, "DELETE", path("undo", body.id));
+  assert.deepEqual([again.status, again.body], [200, { id: body.id, topic: "undo", status: "cancelled", cancelled: 0 }]);
+  for (const uid of ["c1", "c2", "c3"]) {
+    const [message] = (await api(hub.url, "GET", `/api/users/${uid}/messages`)).body.messages;
+    assert.deepEqual([message.status, message.topic, message.publishId], ["cancelled", "undo", body.id], uid);
+    assert.equal((await api(hub.url, "GET", `/api/messages/${message.id}`)).body.publishId, body.id);
+    assert.equal((await api(hub.url, "GET", `/api/users/${uid}/unread`)).body.unread, 0, uid);
+  }
+});
+
 test("scopes and topic patterns bound the routes", async () => {
   const reader = await api(hub.url, "POST", "/api/keys", { name: "reader", scopes: ["read"] });
   const desk = await api(hub.url, "POST", "/api/keys", { name: "desk", scopes: ["publish", "read", "manage"], topics: ["news:*"] });
   const as = (created: { body: { key: string } }) => ({ authorization: `Bearer ${created.body.key}` });
-  assert.equal((await api(hub.url, "POST", path("news:a"), { msg: 1 }, as(reader))).status, 403);
+  const noPublish = await api(hub.url, "POST", path("news:a"), { msg: 1 }, as(reader));
+  assert.deepEqual([noPublish.status, noPublish.body.error.code], [403, "forbidden"]);
   const ok = await api(hub.url, "POST", path("news:a"), { msg: 1 }, as(desk));
   assert.equal(ok.status, 202);
-  assert.equal((await api(hub.url, "POST", path("sport:a"), { msg: 1 }, as(desk))).status, 403);
+  const otherTopic = await api(hub.url, "POST", path("sport:a"), { msg: 1 }, as(desk));
+  assert.deepEqual([otherTopic.status, otherTopic.body.error.code], [403, "forbidden"]);
+  assert.equal((await api(hub.url, "GET", path("sport:a", ok.body.id), undefined, as(desk))).status, 403);
   assert.equal((await api(hub.url, "GET", path("news:a", ok.body.id), undefined, as(reader))).status, 200);
   assert.equal((await api(hub.url, "DELETE", path("news:a", ok.body.id), undefined, as(reader))).status, 403);
   assert.equal((await api(hub.url, "DELETE", path("news:a", ok.body.id), undefined, as(desk))).status, 200);

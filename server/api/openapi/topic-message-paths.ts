@@ -1,4 +1,5 @@
-import { idempotencyKeySchema, topicMessageInputSchema } from "../validation/message-input.ts";
+import { idempotencyKeySchema } from "../validation/message-input.ts";
+import { topicMessageInputSchema } from "../validation/topic-message-input.ts";
 import { errors, idParam, json, keyed, schemaOf } from "./parts.ts";
 
 const topicParam = idParam("topic", "1–128 characters of A–Z a–z 0–9 _ - . : (':' separates segments)");
@@ -31,7 +32,14 @@ export function topicMessagePaths(): Record<string, Record<string, unknown>> {
         responses: {
           "202": {
             description: "stored; the fan-out runs on (GET the publish for its progress)",
-            content: json({ type: "object", required: ["id", "recipients"], properties: { id: { type: "string" }, recipients: { type: "integer" } } }),
+            content: json({
+              type: "object",
+              required: ["id", "recipients"],
+              properties: {
+                id: { type: "string", description: "the publish id" },
+                recipients: { type: "integer", description: "the topic's subscribers now: each gets exactly one message" },
+              },
+            }),
           },
           ...errors(400, 401, 403, 409, 413, 415, 429, 503),
         },
@@ -53,7 +61,13 @@ export function topicMessagePaths(): Record<string, Record<string, unknown>> {
             description: "cancelled (again: cancelled 0)",
             content: json({
               type: "object",
-              properties: { id: { type: "string" }, topic: { type: "string" }, status: { const: "cancelled" }, cancelled: { type: "integer" } },
+              required: ["id", "topic", "status", "cancelled"],
+              properties: {
+                id: { type: "string" },
+                topic: { type: "string" },
+                status: { const: "cancelled" },
+                cancelled: { type: "integer", description: "messages this call cancelled (0 when the publish was cancelled before)" },
+              },
             }),
           },
           ...errors(400, 401, 403, 404, 429, 503),

@@ -1,5 +1,4 @@
 import Router, { type RouterContext } from "@koa/router";
-import { createHash } from "node:crypto";
 import { hubError } from "../../errors/hub-error.ts";
 import { parseId } from "../../protocol/parse-id.ts";
 import { cancelPublish, findPublish, storePublish } from "../../store/topics/publishes.ts";
@@ -8,8 +7,8 @@ import type { ProducerState } from "../middleware/api-key-auth.ts";
 import { assertTopic, grantOf, requireScope } from "../middleware/require-scope.ts";
 import { readJsonBody } from "../read-body.ts";
 import { idempotencyKeyOf } from "../validation/idempotency-key.ts";
-import { parseTopicMessage } from "../validation/parse-message.ts";
 import { singleBodyLimit } from "../validation/single-body-limit.ts";
+import { parseTopicMessage, publishRequestHash } from "../validation/topic-message-input.ts";
 import { parseTopic } from "../validation/topic-input.ts";
 
 /** Cancelled ids are told to the delivery sessions of every instance in notices of at most this many. */
@@ -42,7 +41,7 @@ export function createTopicMessageRoutes(deps: Deps): Router {
     const topic = topicOf(ctx);
     const key = idempotencyKeyOf(ctx);
     const m = parseTopicMessage(await readJsonBody(ctx, singleLimit), { messageMaxBytes: deps.config.messageMaxBytes, now: new Date(), path: "" });
-    const hash = key === null ? null : createHash("sha256").update(JSON.stringify([topic, m.body, m.type, m.clientType, m.ttlSeconds])).digest("hex");
+    const hash = publishRequestHash(topic, m);
     const { producer } = ctx.state as ProducerState;
     const stored = await storePublish(deps.db, {
       topic,

@@ -2,15 +2,26 @@ import type { z } from "zod";
 import { hubError } from "../../errors/hub-error.ts";
 import type { NewMessage } from "../../store/new-message.ts";
 import { jsonValueProblem } from "../../protocol/check-json-value.ts";
-import { messageInputSchema, topicMessageInputSchema } from "./message-input.ts";
+import { messageInputSchema } from "./message-input.ts";
 
 const MAX_DEPTH = 64;
 
-interface ParseContext {
+export interface ParseContext {
   messageMaxBytes: number;
   now: Date;
   /** Where the message sits in the request body, for error messages ("messages[3]"). */
   path: string;
+}
+
+/** A message's content as the store takes it, whoever it goes to (a uid, or a topic's subscribers). */
+export type MessageContent = Omit<NewMessage, "uid">;
+
+/** The fields every message schema has (a direct message's adds `uid`). */
+interface MessageFields {
+  msg: unknown;
+  type: number;
+  clientType: number;
+  ttlSeconds?: number | undefined;
 }
 
 export function describeIssues(issues: z.core.$ZodIssue[], prefix: string): { path: string; message: string }[] {
@@ -25,18 +36,14 @@ export function describeIssues(issues: z.core.$ZodIssue[], prefix: string): { pa
 
 /** Validates one producer message into what the store takes; throws a 400 or 413 naming the field. */
 export function parseMessage(body: unknown, ctx: ParseContext): NewMessage {
-  const { uid, ...content } = checked(messageInputSchema, body, ctx);
-  return { uid, ...content };
+  return parseMessageWith(messageInputSchema, body, ctx);
 }
 
-/** A topic message's content (a message without uid): the same rules, the same errors. */
-export function parseTopicMessage(body: unknown, ctx: ParseContext): Omit<NewMessage, "uid"> {
-  return checked(topicMessageInputSchema, body, ctx);
-}
-
-type MessageFieldsInput = z.infer<typeof topicMessageInputSchema>;
-
-function checked<S extends z.ZodType<MessageFieldsInput>>(schema: S, body: unknown, ctx: ParseContext): z.infer<S> & Omit<NewMessage, "uid"> {
+/**
+ * `body` validated by `schema` (a message's fields, with or without `uid`), then its `msg` held to the
+ * message limits (depth, MESSAGE_MAX_BYTES): a 400 invalid_body or 413 message_too_large naming the field.
+ */
+export function parseMessageWith<T extends MessageFields>(schema: z.ZodType<T>, body: unknown, ctx: ParseContext): Omit<T, "ttlSeconds"> & MessageContent {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error.issues, ctx.path);
