@@ -50,13 +50,20 @@ export async function startChaosCluster(hubEnv: Record<string, string> = {}): Pr
   const logDir = mkdtempSync(join(tmpdir(), "push-hub-chaos-"));
   let redis: RedisServer | undefined;
   const hubs: (ServiceProcess | undefined)[] = [undefined, undefined];
+  // Every hub process ever started, so a stop reaches each one, and each hub's restart in progress: a kill of
+  // that hub waits for it (a kill while its restart was still retrying, say while Redis was away, once let
+  // the next restart start a second process on the same port, and the first outlived the run).
+  const spawned: ServiceProcess[] = [];
+  const restarting: (Promise<void> | undefined)[] = [undefined, undefined];
   let redisDown = false;
   let stopping = "not stopping";
   const stopAll = async (keepLogs = false) => {
     stopping = "starting redis so that the hubs can shut down cleanly";
     if (redisDown) await redis?.start().catch(() => undefined);
+    stopping = "waiting for restarts in progress";
+    await Promise.all(restarting.map((r) => r?.catch(() => undefined)));
     stopping = "stopping the hubs";
-    await Promise.all(hubs.map((h) => h?.stop("SIGTERM", 10_000)));
+    await Promise.all(spawned.map((h) => h.stop("SIGTERM", 10_000)));
     stopping = "stopping redis";
     await redis?.stop();
     stopping = "dropping the database";
@@ -80,7 +87,10 @@ export async function startChaosCluster(hubEnv: Record<string, string> = {}): Pr
       ...hubEnv,
     };
     const start = (i: number) =>
-      startHubProcess(ports[i]!, env, { label: `hub${i}`, logFile: join(logDir, `hub${i}.log`), readyTimeoutMs: 30_000 });
+      startHubProcess(ports[i]!, env, { label: `hub${i}`, logFile: join(logDir, `hub${i}.log`), readyTimeoutMs: 30_000 }).then((hub) => {
+        spawned.push(hub);
+        return hub;
+      });
     const started = await Promise.allSettled([start(0), start(1)]);
     started.forEach((s, i) => s.status === "fulfilled" && (hubs[i] = s.value));
     const failed = started.find((s) => s.status === "rejected");
@@ -94,21 +104,28 @@ export async function startChaosCluster(hubEnv: Record<string, string> = {}): Pr
       hubUp: (i) => hubs[i]?.running() ?? false,
       redisUp: () => !redisDown,
       async killHub(i) {
+        await restarting[i]?.catch(() => undefined);
         const hub = hubs[i];
         hubs[i] = undefined;
         await hub?.stop("SIGKILL");
       },
-      async restartHub(i) {
-        const deadline = Date.now() + RESTART_GIVE_UP_MS;
-        for (;;) {
-          try {
-            hubs[i] = await start(i);
-            return;
-          } catch (error) {
-            if (Date.now() > deadline) throw error;
-            await sleep(500);
+      restartHub(i) {
+        const restart = async () => {
+          const deadline = Date.now() + RESTART_GIVE_UP_MS;
+          for (;;) {
+            try {
+              hubs[i] = await start(i);
+              return;
+            } catch (error) {
+              if (Date.now() > deadline) throw error;
+              await sleep(500);
+            }
           }
-        }
+        };
+        restarting[i] ??= restart().finally(() => {
+          restarting[i] = undefined;
+        });
+        return restarting[i];
       },
       async killRedis() {
         redisDown = true;
