@@ -102,6 +102,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
   const aliveMs = Math.max(3000, config.ackTimeoutMs + config.leaseMarginMs);
   const engine = createDeliveryEngine({
     db: pools.delivery,
+    sql: pools.sql.delivery,
     controlDb: pools.control,
     logger,
     metrics,
@@ -130,6 +131,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
 
   const enqueuer = createEnqueuer({
     db: pools.api,
+    sql: pools.sql.api,
     logger,
     groupCommitMs: config.groupCommitMs,
     groupCommitMaxRows: config.groupCommitMax,

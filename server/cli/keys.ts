@@ -5,7 +5,7 @@ import { createApiKey, toApiKeyView } from "../api/keys/create-api-key.ts";
 import { keyInputSchema } from "../api/validation/key-input.ts";
 import { describeIssues } from "../api/validation/parse-message.ts";
 import { listApiKeys, revokeApiKey } from "../store/api-keys.ts";
-import { createPrisma } from "../store/prisma.ts";
+import { createDatabase } from "../store/prisma.ts";
 import { KEYS_USAGE, parseKeysCommand } from "./keys-command.ts";
 
 const fail = (message: string): never => {
@@ -26,7 +26,8 @@ if (command.action === "help") {
 }
 const url = process.env.DATABASE_URL;
 if (!url) fail("DATABASE_URL is not set (a hub on its embedded database manages keys over HTTP: POST /api/keys with a HUB_API_KEYS key)");
-const db = createPrisma({ url: url as string, poolSize: 1, preparedStatements: false });
+const database = createDatabase({ url: url as string, poolSize: 1, preparedStatements: false });
+const { db } = database;
 try {
   if (command.action === "create") {
     const parsed = keyInputSchema.safeParse(command.input);
@@ -44,5 +45,5 @@ try {
 } catch (err) {
   fail((err as Error).message);
 } finally {
-  await db.$disconnect();
+  await database.end();
 }

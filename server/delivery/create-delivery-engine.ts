@@ -52,6 +52,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const liveness = createLiveness({ db: deps.db, logger, instance, aliveMs: deps.aliveMs, safetyMs: deps.aliveSafetyMs });
   const io = createHolderIo({
     db: deps.db,
+    sql: deps.sql,
     logger,
     instance,
     limits: { window: deps.window, windowBytes: deps.windowBytes },

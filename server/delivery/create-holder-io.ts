@@ -3,11 +3,14 @@ import { createBatcher, type Batcher } from "../lib/create-batcher.ts";
 import { createThrottledWarning } from "../lib/throttled-warning.ts";
 import { endHoldings, type EndRequest, type EndResult } from "../store/end-holdings.ts";
 import type { Db } from "../store/prisma.ts";
+import type { SqlRunner } from "../store/sql-runner.ts";
 import { readWindows, type ReadFrom, type WindowLimits, type WindowRead } from "../store/read-windows.ts";
 import { recordPositions, type Position } from "../store/record-positions.ts";
 
 interface HolderIoDeps {
   db: Db;
+  /** Position records, on the same pool. */
+  sql: SqlRunner;
   logger: Logger;
   instance: string;
   limits: WindowLimits;
@@ -75,7 +78,7 @@ export function createHolderIo(deps: HolderIoDeps) {
     ...common,
     maxDelayMs: deps.recordFlushMs,
     flush: perUid(
-      (entries) => timed("record", () => recordPositions(deps.db, entries)).then(() => new Map(entries.map((e) => [e.uid, true]))),
+      (entries) => timed("record", () => recordPositions(deps.sql, entries)).then(() => new Map(entries.map((e) => [e.uid, true]))),
       (e) => records.add(e),
     ),
   });
@@ -92,7 +95,7 @@ export function createHolderIo(deps: HolderIoDeps) {
     record: (position: Position) => records.add(position).then(() => undefined),
     end: (request: EndRequest) => ends.add(request),
     /** Positions of many holdings at once (shutdown). */
-    recordAll: (positions: Position[]) => timed("record", () => recordPositions(deps.db, positions)),
+    recordAll: (positions: Position[]) => timed("record", () => recordPositions(deps.sql, positions)),
     drain: () => Promise.all([reads.drain(), records.drain(), ends.drain()]).then(() => undefined),
   };
 }

@@ -1,12 +1,15 @@
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/create-metrics.ts";
 import type { Db } from "../store/prisma.ts";
+import type { SqlRunner } from "../store/sql-runner.ts";
 import type { MessageTracer } from "../tracing/message-tracer.ts";
 import type { RelayPort } from "./relay-notice.ts";
 
 export interface DeliveryEngineDeps {
   /** Claims, reads, records, ends, the heartbeat. */
   db: Db;
+  /** Position records, on db's pool. */
+  sql: SqlRunner;
   /** Connect wake-ups and the periodic checks. */
   controlDb: Db;
   logger: Logger;

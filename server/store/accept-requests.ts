@@ -1,5 +1,7 @@
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "./prisma.ts";
+import type { SqlRunner } from "./sql-runner.ts";
 import type { StreamMessage } from "./stream-message.ts";
 import { acceptKeyed } from "./accept-keyed.ts";
 import { acceptStatement, type AcceptRow } from "./accept-statement.ts";
@@ -33,17 +35,17 @@ export interface AcceptOutput {
  * calling again with the same token after an unknown outcome returns what the first call stored instead
  * of storing it twice (then `held` is empty: the first call's holders were told, or read it).
  */
-export async function acceptRequests(db: Db, token: string, requests: AcceptRequest[]): Promise<AcceptOutput> {
+export async function acceptRequests(db: Db, sql: SqlRunner, token: string, requests: AcceptRequest[]): Promise<AcceptOutput> {
   const store = (): Promise<AcceptRow> =>
     requests.every((r) => r.key === null)
-      ? db.$queryRaw<AcceptRow[]>(acceptStatement(token, requests, null)).then(([row]) => {
+      ? sql<AcceptRow>(acceptStatement(token, requests, null)).then(([row]) => {
           if (!row) throw new Error("the accept statement returned no row");
           return row;
         })
       : acceptKeyed(db, token, requests);
   const row = await store().catch(async (error: unknown) => {
     // The token exists: an earlier try of this commit stored it (its answer is kept under the token).
-    const earlier = sqlStateOf(error) === "23505" ? await storedAnswer(db, token) : undefined;
+    const earlier = sqlStateOf(error) === "23505" ? await storedAnswer(sql, token) : undefined;
     if (earlier) return earlier;
     throw error;
   });
@@ -52,11 +54,11 @@ export async function acceptRequests(db: Db, token: string, requests: AcceptRequ
 }
 
 /** What an earlier try of a group commit stored under its token (undefined: nothing). */
-async function storedAnswer(db: Db, token: string): Promise<AcceptRow | undefined> {
-  const [row] = await db.$queryRaw<AcceptRow[]>`
+async function storedAnswer(sql: SqlRunner, token: string): Promise<AcceptRow | undefined> {
+  const [row] = await sql<AcceptRow>(Prisma.sql`
     SELECT outcomes, ids, counts, NULL::text[] AS s_uid, NULL::uuid[] AS s_holder, NULL::bigint[] AS s_lease,
            NULL::bigint[] AS s_first, NULL::bigint[] AS s_total, NULL::bigint[] AS s_cleared, created_at
-    FROM accept_batches WHERE token = ${token}::uuid`;
+    FROM accept_batches WHERE token = ${token}::uuid`);
   return row;
 }
 

@@ -4,11 +4,15 @@ import { createBatcher } from "../lib/create-batcher.ts";
 import { acceptRequests, type AcceptOutput, type HeldAppend } from "./accept-requests.ts";
 import type { AcceptRequest, AcceptResult } from "./new-message.ts";
 import type { Db } from "./prisma.ts";
+import type { SqlRunner } from "./sql-runner.ts";
 import { classifyStoreFailure, sqlStateOf } from "./store-failure.ts";
 import { StoreUnavailableError } from "./store-unavailable-error.ts";
 
 interface EnqueuerDeps {
+  /** Keyed commits (a transaction). */
   db: Db;
+  /** Commits without keys (one statement), on the same pool. */
+  sql: SqlRunner;
   logger: Logger;
   groupCommitMs: number;
   /** Most messages (rows) one INSERT carries. */
@@ -63,8 +67,8 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
       try {
         const started = performance.now();
         const { results, held } = await (deps.traceCommit
-          ? deps.traceCommit(requests, () => acceptRequests(deps.db, token, requests))
-          : acceptRequests(deps.db, token, requests));
+          ? deps.traceCommit(requests, () => acceptRequests(deps.db, deps.sql, token, requests))
+          : acceptRequests(deps.db, deps.sql, token, requests));
         deps.observe?.("commit", (performance.now() - started) / 1000);
         if (held.length > 0) deps.onHeld(held);
         return results;

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config-schema.ts";
-import { createPrisma, type Db } from "./prisma.ts";
+import { createDatabase, type Db } from "./prisma.ts";
+import type { SqlRunner } from "./sql-runner.ts";
 
 /** One PostgreSQL pool per kind of work, so none can starve another (DATABASE_POOL_SIZE, INBOX_…, DELIVERY_…, CONTROL_…). */
 export interface HubPools {
@@ -11,17 +12,19 @@ export interface HubPools {
   delivery: Db;
   /** Connect wake-ups, housekeeping and webhooks. */
   control: Db;
+  /** The hot statements on the api pool (group commits) and the delivery pool (position records). */
+  sql: { api: SqlRunner; delivery: SqlRunner };
 }
 
 type PoolConfig = Pick<Config, "databasePoolSize" | "inboxPoolSize" | "deliveryPoolSize" | "controlPoolSize">;
 
 export function createHubPools(url: string, config: PoolConfig, preparedStatements: boolean) {
-  const pools: HubPools = {
-    api: createPrisma({ url, poolSize: config.databasePoolSize, preparedStatements }),
-    inbox: createPrisma({ url, poolSize: config.inboxPoolSize, preparedStatements }),
-    delivery: createPrisma({ url, poolSize: config.deliveryPoolSize, preparedStatements }),
-    control: createPrisma({ url, poolSize: config.controlPoolSize, preparedStatements }),
-  };
-  const disconnect = () => Promise.all(Object.values(pools).map((p: Db) => p.$disconnect().catch(() => undefined)));
+  const open = (poolSize: number) => createDatabase({ url, poolSize, preparedStatements });
+  const api = open(config.databasePoolSize);
+  const inbox = open(config.inboxPoolSize);
+  const delivery = open(config.deliveryPoolSize);
+  const control = open(config.controlPoolSize);
+  const pools: HubPools = { api: api.db, inbox: inbox.db, delivery: delivery.db, control: control.db, sql: { api: api.sql, delivery: delivery.sql } };
+  const disconnect = () => Promise.all([api, inbox, delivery, control].map((d) => d.end()));
   return { pools, disconnect };
 }

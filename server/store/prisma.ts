@@ -1,10 +1,20 @@
 import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { createSqlRunner, type SqlRunner } from "./sql-runner.ts";
 
 export type Db = PrismaClient;
 
-interface PrismaOptions {
+/** A PrismaClient and a runner of hot statements, over one pg pool. */
+export interface Database {
+  db: Db;
+  sql: SqlRunner;
+  /** Disconnects the client and closes the pool. */
+  end(): Promise<void>;
+}
+
+interface DatabaseOptions {
   url: string;
   poolSize: number;
   /** Name and reuse statements per connection (off where connections share one session: PGlite). */
@@ -17,7 +27,7 @@ interface PrismaOptions {
  * is a digest of the SQL text (the hub's statements are fixed texts with parameters).
  */
 const names = new Map<string, string>();
-const statementName = ({ sql }: { sql: string }): string => {
+const statementName = (sql: string): string => {
   let name = names.get(sql);
   if (name === undefined) {
     name = `ph_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
@@ -26,18 +36,30 @@ const statementName = ({ sql }: { sql: string }): string => {
   return name;
 };
 
-/** One PrismaClient per hub over a pg pool; timeouts keep an unreachable database from hanging requests. */
-export function createPrisma({ url, poolSize, preparedStatements }: PrismaOptions): Db {
-  const adapter = new PrismaPg(
-    {
-      connectionString: url,
-      max: poolSize,
-      connectionTimeoutMillis: 3000,
-      query_timeout: 15000,
-      idleTimeoutMillis: 30000,
-      keepAlive: true,
+/** One pg pool per use; timeouts keep an unreachable database from hanging requests. */
+export function createDatabase({ url, poolSize, preparedStatements }: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 3000,
+    query_timeout: 15000,
+    idleTimeoutMillis: 30000,
+    keepAlive: true,
+  });
+  // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool; the next statement opens
+  // another. Without a listener the pool's "error" would end the process before Prisma first connects.
+  pool.on("error", () => undefined);
+  const adapter = new PrismaPg(pool, {
+    ...(preparedStatements ? { statementNameGenerator: ({ sql }: { sql: string }) => statementName(sql) } : {}),
+  });
+  // "minimal": no call-site capture (an Error and its stack) for every statement the hub sends.
+  const db = new PrismaClient({ adapter, errorFormat: "minimal" });
+  return {
+    db,
+    sql: createSqlRunner(pool, preparedStatements ? statementName : null),
+    end: async () => {
+      await db.$disconnect().catch(() => undefined);
+      await pool.end().catch(() => undefined);
     },
-    preparedStatements ? { statementNameGenerator: statementName } : {},
-  );
-  return new PrismaClient({ adapter });
+  };
 }

@@ -1,4 +1,5 @@
-import type { Db } from "./prisma.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { SqlRunner } from "./sql-runner.ts";
 
 /** Where a held uid's delivery stands: everything up to ackedSeq acked, up to sentSeq sent. */
 export interface Position {
@@ -28,11 +29,11 @@ export const positionArgs = (entries: Position[]) => ({
  * Records positions of held uids with their receipts (SQL function push_hub_record), committed without
  * waiting for the WAL flush: a record lost in a crash of PostgreSQL is a redelivery. Monotonic.
  */
-export async function recordPositions(db: Db, entries: Position[]): Promise<void> {
+export async function recordPositions(sql: SqlRunner, entries: Position[]): Promise<void> {
   if (entries.length === 0) return;
   const sorted = [...entries].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
   const a = positionArgs(sorted);
-  await db.$queryRaw`
+  await sql(Prisma.sql`
     SELECT push_hub_record(${a.uids}::text[], ${a.firstSeq}::bigint[], ${a.ackedSeq}::bigint[], ${a.ackedId}::bigint[],
-                           ${a.sentSeq}::bigint[], ${a.attempt}::int[], ${a.retryUpto}::bigint[])`;
+                           ${a.sentSeq}::bigint[], ${a.attempt}::int[], ${a.retryUpto}::bigint[])`);
 }

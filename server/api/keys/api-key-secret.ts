@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Database keys start with this, so a request is looked up in the database only when it could be one. */
 export const KEY_PREFIX = "phk_";
 
 /** SHA-256 of a key: what the database stores and looks keys up by. Keys are 256 random bits, so no slow hash is needed. */
-export const hashApiKey = (key: string): Buffer => createHash("sha256").update(key, "utf8").digest();
+export const hashApiKey = (key: string): Buffer => hash("sha256", key, "buffer");
 
 /** A new key (shown once), its hash and the prefix lists show. */
 export function newApiKeySecret(): { key: string; hash: Buffer; shown: string } {

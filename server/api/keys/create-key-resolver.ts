@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { findApiKeyByHash, type ApiKeyRecord } from "../../store/api-keys.ts";
 import type { Db } from "../../store/prisma.ts";
 import { hashApiKey, KEY_PREFIX } from "./api-key-secret.ts";
 import { fullAccess, SCOPES, type KeyGrant, type Scope } from "./key-grant.ts";
 
-const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+// The one-shot hash: half the CPU of createHash().update().digest() (it runs for every request).
+const digest = (s: string): Buffer => hash("sha256", s, "buffer");
 
 /** The grant of a presented key, or null when it is no key (unknown, revoked or expired). */
 export type KeyResolver = (presented: string) => Promise<KeyGrant | null>;
