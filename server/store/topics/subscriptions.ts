@@ -49,14 +49,13 @@ export async function listSubscribers(
   return { uids, next: rows.length > q.limit ? (uids[uids.length - 1] ?? null) : null, total: Number(count?.subscribers ?? 0) };
 }
 
-/** Every topic `uid` is subscribed to, in name order (the uid's index: (uid, topic)). */
+/** Every topic `uid` is subscribed to, in name order. */
 export async function topicsOf(db: Db, uid: string): Promise<string[]> {
-  const rows = await db.$queryRaw<{ topic: string }[]>`
-    SELECT topic FROM topic_subscriptions WHERE uid = ${uid} ORDER BY topic`.catch(failAsUnavailable("could not read the uid's topics"));
-  return rows.map((r) => r.topic);
+  const [topics] = await topicsOfMany(db, [uid]);
+  return topics ?? [];
 }
 
-/** The topics of each of `uids` (one statement for all: a connect storm reads them in batches). */
+/** The topics of each of `uids`, in name order (one statement for all, on the index (uid, topic): a connect storm reads them in batches). */
 export async function topicsOfMany(db: Db, uids: readonly string[]): Promise<string[][]> {
   const rows = await db.$queryRaw<{ uid: string; topics: string[] }[]>`
     SELECT uid, array_agg(topic ORDER BY topic) AS topics FROM topic_subscriptions
