@@ -71,6 +71,7 @@ const defaults: ConfigInput = {
   webhookTimeoutMs: 10000,
   webhookMaxInFlight: 4,
   topicFanOutChunk: 2000,
+  topicFanOutDuty: 1,
   webhookOfflineDebounceMs: 5000,
   shutdownTimeoutMs: 10000,
   embeddedDataDir: "./data/pg",

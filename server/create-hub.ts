@@ -147,6 +147,7 @@ export async function createHub({ config, preparedStatements = true, logger, pub
     db: pools.control,
     logger,
     chunk: config.topicFanOutChunk,
+    duty: config.topicFanOutDuty,
     onHeld: (held) => engine.accepted(held),
     onFannedOut: (n) => metrics.topicFannedOut.inc(n),
   });

@@ -117,6 +117,11 @@ export const configSchema = z
     webhookOfflineDebounceMs: int(0, 600_000),
     /** Recipients one transaction of a topic publish's fan-out gives their message (docs/api.md § Topic messages, docs/design.md §8). */
     topicFanOutChunk: int(1, 50_000),
+    /**
+     * The share of its time a fan-out spends writing (0 < duty ≤ 1): after a chunk that took d ms it
+     * waits d·(1 − duty)/duty ms, leaving the database and the box to other traffic meanwhile.
+     */
+    topicFanOutDuty: z.coerce.number().gt(0, "must be above 0").max(1, "must be at most 1"),
     shutdownTimeoutMs: int(100, 600000),
     embeddedDataDir: z.string().min(1),
     embeddedPort: int(0, 65535),

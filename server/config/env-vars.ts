@@ -62,6 +62,7 @@ export const envVars = {
   WEBHOOK_MAX_IN_FLIGHT: "webhookMaxInFlight",
   WEBHOOK_OFFLINE_DEBOUNCE_MS: "webhookOfflineDebounceMs",
   TOPIC_FANOUT_CHUNK: "topicFanOutChunk",
+  TOPIC_FANOUT_DUTY: "topicFanOutDuty",
   SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   EMBEDDED_PG_DIR: "embeddedDataDir",
   EMBEDDED_PG_PORT: "embeddedPort",

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { HeldAppend } from "../store/accept-requests.ts";
 import type { Db } from "../store/prisma.ts";
 import { fanOutChunk } from "../store/topics/fan-out-chunk.ts";
+import { pause, pauseAfterMs } from "./fan-out-pause.ts";
 import { openPublishes, publishContent } from "../store/topics/publishes.ts";
 import { heldTopicAppends, type TopicAppendRow } from "../store/topics/topic-appends.ts";
 
@@ -10,6 +11,8 @@ interface TopicFanOutDeps {
   logger: Logger;
   /** Recipients per transaction. */
   chunk: number;
+  /** The share of its time the fan-out writes (TOPIC_FANOUT_DUTY): it pauses between chunks to hold it. */
+  duty?: number;
   /** Messages appended for held uids: handed to their holders (as an accept's are). */
   onHeld: (held: HeldAppend[]) => void;
   /** How often unfinished publishes are looked for (a crashed instance's, or one another instance left). */
@@ -45,10 +48,12 @@ export function createTopicFanOut(deps: TopicFanOutDeps): TopicFanOut {
     const content = await publishContent(deps.db, id);
     if (!content) return;
     while (!stopped) {
+      const started = performance.now();
       const { status, fanned, held } = await fanOutChunk(deps.db, id, deps.chunk);
       if (fanned > 0) deps.onFannedOut?.(fanned);
       if (held.length > 0) deps.onHeld(heldTopicAppends(held, content));
       if (status !== "more") return;
+      await pause(pauseAfterMs(performance.now() - started, deps.duty ?? 1));
     }
   };
 
