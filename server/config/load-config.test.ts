@@ -130,3 +130,11 @@ test("the limits of this issue: defaults, durations, and what is refused", () =>
     /HTTP_HEADERS_TIMEOUT_MS: must be ≤ HTTP_REQUEST_TIMEOUT_MS/,
   );
 });
+
+test("TOPIC_FANOUT_DUTY: 1 by default, a share above 0 and at most 1", () => {
+  assert.equal(loadConfig({ NODE_ENV: "test" }).topicFanOutDuty, 1);
+  assert.equal(loadConfig({ NODE_ENV: "test", TOPIC_FANOUT_DUTY: "0.5" }).topicFanOutDuty, 0.5);
+  assert.throws(() => loadConfig({ NODE_ENV: "test", TOPIC_FANOUT_DUTY: "0" }), /TOPIC_FANOUT_DUTY: must be above 0/);
+  assert.throws(() => loadConfig({ NODE_ENV: "test", TOPIC_FANOUT_DUTY: "1.5" }), /TOPIC_FANOUT_DUTY: must be at most 1/);
+  assert.throws(() => loadConfig({ NODE_ENV: "test", TOPIC_FANOUT_DUTY: "half" }), /TOPIC_FANOUT_DUTY/);
+});
