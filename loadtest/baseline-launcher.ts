@@ -2,7 +2,8 @@
 import { launchInstances } from "./launch-instances.ts";
 import type { LaunchCommon, LaunchedTargets } from "./launched-targets.ts";
 import { deleteRedisPrefix } from "./redis-cleanup.ts";
-import { startServiceProcess } from "./support/service-process.ts";
+import { INSPECT_FLAG } from "./live-heap.ts";
+import { SERVER_NODE_FLAGS, startServiceProcess } from "./support/service-process.ts";
 
 export async function launchBaselines(o: LaunchCommon): Promise<LaunchedTargets> {
   const prefix = `lt-base-${o.runId}`;
@@ -25,6 +26,7 @@ export async function launchBaselines(o: LaunchCommon): Promise<LaunchedTargets>
         },
         logFile,
         readyTimeoutMs: o.readyTimeoutMs,
+        nodeFlags: [...SERVER_NODE_FLAGS, ...(o.inspect ? [INSPECT_FLAG] : [])],
       }),
     cleanup: [
       async () => {

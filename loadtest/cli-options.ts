@@ -49,6 +49,8 @@ export const optionsSchema = z
     tracing: z.boolean().default(false),
     /** the started hub sends message.delivered webhooks to a sink in this process that counts them */
     webhooks: z.boolean().default(false),
+    /** read the servers' live heap (after a full GC, through their inspector) before and after the clients connect */
+    liveHeap: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     if (o.rate * o.durationSec > 5_000_000) ctx.addIssue({ code: "custom", path: ["rate"], message: "rate × duration is capped at 5,000,000 messages" });
@@ -58,6 +60,7 @@ export const optionsSchema = z
     if (o.serverPids.length > 0 && o.targets.length === 0) ctx.addIssue({ code: "custom", path: ["serverPids"], message: "--server-pid only applies with --target" });
     if (o.sampleDb && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["sampleDb"], message: "--sample-db needs a hub this run starts (not --target or --baseline-only)" });
     if (o.tracing && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["tracing"], message: "--tracing needs hubs this run starts (not --target or --baseline-only)" });
+    if (o.liveHeap && o.targets.length > 0) ctx.addIssue({ code: "custom", path: ["liveHeap"], message: "--live-heap needs servers this run starts (not --target)" });
     if (o.webhooks && (o.targets.length > 0 || o.baseline === "only")) ctx.addIssue({ code: "custom", path: ["webhooks"], message: "--webhooks needs hubs this run starts (not --target or --baseline-only)" });
     if (o.redisServer && o.targets.length > 0) ctx.addIssue({ code: "custom", path: ["redisServer"], message: "--redis-server needs servers this run starts (not --target)" });
     const counts = o.compareInstances;
@@ -102,6 +105,8 @@ export const usage = `npm run loadtest -- [options]
   --client-protocol P    frames (default: clients ask for "messages" frames) or message; clients
                          take both events either way; the baseline ignores it
   --cpu-hog N            N busy-loop processes beside the hub run and the baseline run (0)
+  --live-heap            servers start with their inspector open; their live heap after a full GC is read
+                         before the clients connect and once all are connected (memory per connection)
   --compare-instances L  hub runs at each instance count of L (e.g. 1,2,4; at most 4), back to back,
                          all with Redis; delivered/s, CPU and Redis commands per message side by side
   --pg-track top|all     pg_stat_statements: top-level statements only (top), or also those inside
@@ -132,7 +137,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
       "source-addresses": { type: "string" }, "api-key": { type: "string" }, "jwt-secret": { type: "string" },
       "sample-db": { type: "boolean" }, "sample-db-interval": { type: "string" }, "allow-loss": { type: "boolean" },
       "redis-server": { type: "boolean" }, "cpu-hog": { type: "string" }, "compare-instances": { type: "string" }, "pg-track": { type: "string" },
-      tracing: { type: "boolean" }, webhooks: { type: "boolean" },
+      tracing: { type: "boolean" }, webhooks: { type: "boolean" }, "live-heap": { type: "boolean" },
     },
   });
   if (values.help) {
@@ -151,7 +156,7 @@ export function parseCliOptions(argv: string[]): LoadTestOptions {
     sampleDb: values["sample-db"], sampleDbIntervalSec: values["sample-db-interval"], failOnLoss: values["allow-loss"] ? false : undefined,
     redisServer: values["redis-server"], cpuHogs: values["cpu-hog"], compareInstances: list(values["compare-instances"]),
     pgTrack: values["pg-track"] as LoadTestOptions["pgTrack"] | undefined, tracing: values.tracing,
-    webhooks: values.webhooks,
+    webhooks: values.webhooks, liveHeap: values["live-heap"],
   };
   return validateOptions(optionsSchema, input);
 }

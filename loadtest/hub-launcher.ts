@@ -6,6 +6,7 @@ import { launchInstances } from "./launch-instances.ts";
 import type { LaunchCommon, LaunchedTargets } from "./launched-targets.ts";
 import { deleteRedisPrefix } from "./redis-cleanup.ts";
 import { startHubProcess } from "./support/hub-process.ts";
+import { INSPECT_FLAG } from "./live-heap.ts";
 import { SERVER_NODE_FLAGS } from "./support/service-process.ts";
 import { createThrowawayDatabase } from "./support/throwaway-database.ts";
 
@@ -41,7 +42,7 @@ export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> 
   const launched = await launchInstances(o, {
     kind: "hub",
     label: "hub",
-    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs, nodeFlags: [...SERVER_NODE_FLAGS, ...(o.hubNodeFlags ?? [])] }),
+    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs, nodeFlags: [...SERVER_NODE_FLAGS, ...(o.inspect ? [INSPECT_FLAG] : []), ...(o.hubNodeFlags ?? [])] }),
     cleanup: [
       () => db.drop(),
       async () => {

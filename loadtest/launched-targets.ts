@@ -19,6 +19,8 @@ export interface LaunchCommon {
   apiKey: string;
   jwtSecret: string;
   readyTimeoutMs: number;
+  /** Start every server with its V8 inspector open (--live-heap). */
+  inspect?: boolean;
 }
 
 /** Stops everything started so far; every step runs even when an earlier one fails. */

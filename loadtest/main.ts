@@ -17,8 +17,14 @@ function headline(s: ScenarioSummary): string {
   );
 }
 
+function liveHeapLine(s: ScenarioSummary): string[] {
+  const h = s.liveHeap;
+  if (!h) return [];
+  return [`${s.label} live heap after a full GC: ${h.beforeMB} MB before the clients → ${h.connectedMB} MB with ${h.clients} connected = ${h.perConnectionKB} KB per connection`];
+}
+
 function scenarioLines(s: ScenarioSummary): string[] {
-  return [headline(s), ...(s.cost ? formatCost(s.label, s.cost) : []), ...formatPhases(s.label, s.phaseTimings)];
+  return [headline(s), ...liveHeapLine(s), ...(s.cost ? formatCost(s.label, s.cost) : []), ...formatPhases(s.label, s.phaseTimings)];
 }
 
 runCli({
@@ -42,7 +48,8 @@ runCli({
       const r = result.ratios;
       console.log(
         `hub ÷ baseline: delivered/s ${r.deliveredPerSec}, p50 ${r.latencyP50}, p99 ${r.latencyP99}, CPU ${r.serverCpuMean}, RSS ${r.serverRssMax}, ` +
-          `CPU per delivered message ${r.serverCpuPerMessage}, Redis commands per message ${r.redisCallsPerMessage ?? "—"}`,
+          `CPU per delivered message ${r.serverCpuPerMessage}, Redis commands per message ${r.redisCallsPerMessage ?? "—"}` +
+          (r.liveHeapPerConnection === null ? "" : `, live heap per connection ${r.liveHeapPerConnection}`),
       );
     }
     if (result.instanceComparison) for (const line of formatComparison(result.instanceComparison)) console.log(line);

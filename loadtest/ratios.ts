@@ -18,6 +18,8 @@ export interface Ratios {
   serverCpuPerMessage: number | null;
   /** hub ÷ baseline Redis commands per delivered message, when both used Redis */
   redisCallsPerMessage: number | null;
+  /** hub ÷ baseline live heap per connected client (--live-heap) */
+  liveHeapPerConnection: number | null;
 }
 
 const redisPerMessage = (s: ScenarioSummary) => (s.cost?.redis && "callsPerMessage" in s.cost.redis ? s.cost.redis.callsPerMessage : null);
@@ -34,5 +36,6 @@ export function computeRatios(hub: ScenarioSummary, baseline: ScenarioSummary): 
     serverRssMax: ratio(hub.serversTotal.rssMaxMB, baseline.serversTotal.rssMaxMB),
     serverCpuPerMessage: ratio(hub.cost?.serverMsPerMessage, baseline.cost?.serverMsPerMessage),
     redisCallsPerMessage: ratio(redisPerMessage(hub), redisPerMessage(baseline)),
+    liveHeapPerConnection: ratio(hub.liveHeap?.perConnectionKB, baseline.liveHeap?.perConnectionKB),
   };
 }

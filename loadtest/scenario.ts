@@ -15,6 +15,7 @@ import type { WatchedPid } from "./cpu-window.ts";
 import { createDbSampler, type DbSampler } from "./db-sampler.ts";
 import { runGenerator, type ProgressSnapshot } from "./generator.ts";
 import { launchHubs } from "./hub-launcher.ts";
+import { liveHeapOf, summarizeLiveHeap } from "./live-heap.ts";
 import type { LaunchedTargets } from "./launched-targets.ts";
 import { createMeasurement, type MeasurementPlan } from "./measurement.ts";
 import { launchNginx } from "./nginx-launcher.ts";
@@ -76,7 +77,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
     if (!external) {
       log(`starting ${instances} ${kind} instance(s)…`);
       const common = {
-        logDir: ctx.logDir, runId: ctx.runId, instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis, readyTimeoutMs: 60_000, ...secrets,
+        logDir: ctx.logDir, runId: ctx.runId, instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis, readyTimeoutMs: 60_000, inspect: o.liveHeap, ...secrets,
       };
       const prepareDatabase = async (db: { name: string; url: string }) => {
         database = { ...db, statementsUnavailable: await preparePgStatements({ databaseUrl: db.url, database: db.name, track: o.pgTrack }) };
@@ -113,6 +114,20 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       dbSampler = createDbSampler({ url: launched.databaseUrl, intervalMs: o.sampleDbIntervalSec * 1000 });
       dbSampler.start();
     }
+    // --live-heap: before any client connects, and as publishing starts (every client connected, no message yet).
+    const inspectors = o.liveHeap ? (launched?.services ?? []).map((s) => s.inspectorUrl) : [];
+    const heapBefore = o.liveHeap ? await liveHeapOf(inspectors) : 0;
+    let heapConnected = 0;
+    const costWindow = measurement.window;
+    const window = o.liveHeap
+      ? {
+          start: async () => {
+            heapConnected = await liveHeapOf(inspectors);
+            await costWindow.start();
+          },
+          end: () => costWindow.end(),
+        }
+      : costWindow;
     const raw = await runGenerator({
       label: ctx.label,
       runId: ctx.runId,
@@ -137,10 +152,11 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       ...secrets,
       servers,
       metricsTargets: launched ? launched.services.map((x) => ({ label: x.label, url: x.url })) : urls.map((url, i) => ({ label: `server-${i}`, url })),
-      window: measurement.window,
+      window,
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
     let summary = summarizeRun(raw, target, { backlogExpected: kind === "hub" });
+    if (o.liveHeap) summary = { ...summary, liveHeap: summarizeLiveHeap(heapBefore, heapConnected, o.clients) };
     delivered = summary.messages.received;
     const measured = measurement.result();
     if (measured) summary = { ...summary, cost: buildCost(measured, { t0: raw.t0, delivered: summary.messages.received }) };

@@ -2,6 +2,7 @@
 import type { ScenarioCost } from "./cost-summary.ts";
 import { addCounters, createDeliveryCounters, type DeliveryCounters } from "./delivery-events.ts";
 import { buildClientSpecs, type RawRun } from "./generator.ts";
+import type { LiveHeapSummary } from "./live-heap.ts";
 import type { InstanceMetrics } from "./metrics-scraper.ts";
 import { phaseTimings, type PhaseTiming } from "./phase-timings.ts";
 import { summarizeProcess, type ProcessSamples, type ProcessSummary } from "./process-sampler.ts";
@@ -68,6 +69,8 @@ export interface ScenarioSummary {
   histogram: SparseHistogram;
   /** --sample-db: table sizes over the run */
   storage?: StorageReport;
+  /** --live-heap: the servers' live heap before and after the clients connected */
+  liveHeap?: LiveHeapSummary;
   lostSample: Array<{ seq: number; uid: string }>;
   errorSample: string[];
   warnings: string[];

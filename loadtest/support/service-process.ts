@@ -1,4 +1,5 @@
 /** A Node service (`node --import tsx <script>`) as a child process, ready once `readyPath` answers 200. */
+import { inspectorUrlOf } from "../live-heap.ts";
 import { answers200, awaitReady } from "./await-ready.ts";
 import { repoRoot } from "./repo-root.ts";
 import { spawnWatched, type WatchedChild } from "./watched-child.ts";
@@ -7,6 +8,8 @@ export interface ServiceProcess extends WatchedChild {
   label: string;
   url: string;
   port: number;
+  /** The V8 inspector's WebSocket URL, when the process was started with INSPECT_FLAG (--live-heap). */
+  inspectorUrl?: string;
 }
 
 export interface ServiceSpec {
@@ -48,5 +51,6 @@ export async function startServiceProcess(spec: ServiceSpec): Promise<ServicePro
     if (!spec.logFile) throw err;
     throw new Error(`${(err as Error).message}\n(full log: ${spec.logFile})`);
   }
-  return service;
+  const inspectorUrl = inspectorUrlOf(watched.output());
+  return inspectorUrl ? { ...service, inspectorUrl } : service;
 }
