@@ -45,6 +45,7 @@ One hub, or several sharing Redis (fresh database). N messages are stored for on
   --redis-url URL        (redis://127.0.0.1:6379); --redis  make the hub use Redis
   --hub-env KEY=VALUE    extra env for the hub (repeatable)
   --hub-node-flag FLAG   extra Node flag for the hub (repeatable; e.g. --hub-node-flag=--cpu-prof)
+  --hub-dist             the hub runs compiled (dist/server/main.js: \`npm run build\` first), as in production
   --out DIR              results directory (loadtest/results); --no-report  skip the files
   --name LABEL           name of the result files;  --quiet  no progress line`;
 

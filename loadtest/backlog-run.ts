@@ -72,7 +72,7 @@ export async function runBacklog(o: BacklogOptions, deps: BacklogDeps): Promise<
     launched = await launchHubs({
       logDir: deps.logDir, runId: deps.runId, instances: o.instances, redisUrl: o.redisUrl, forceRedis: o.forceRedis,
       readyTimeoutMs: 60_000, apiKey, jwtSecret, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv,
-      hubNodeFlags: o.hubNodeFlags,
+      hubNodeFlags: o.hubNodeFlags, hubDist: o.hubDist,
     });
     const hubs = launched.services;
     const hub = hubs[0] as (typeof hubs)[number];

@@ -102,6 +102,8 @@ export const usage = `npm run loadtest -- [options]
   --hub-env KEY=VALUE    extra env for started hubs (repeatable)
   --hub-node-flag FLAG   extra Node flag for started hubs, not the baseline (repeatable; e.g.
                          --hub-node-flag=--cpu-prof --hub-node-flag=--cpu-prof-dir=/tmp/prof)
+  --hub-dist             started hubs run the compiled hub (dist/server/main.js: \`npm run build\` first),
+                         as production does, instead of the sources through tsx
   --client-protocol P    frames (default: clients ask for "messages" frames) or message; clients
                          take both events either way; the baseline ignores it
   --cpu-hog N            N busy-loop processes beside the hub run and the baseline run (0)

@@ -17,6 +17,8 @@ export interface HubLaunchOptions extends LaunchCommon {
   hubEnv: Record<string, string>;
   /** Node flags added to the shared server flags of every instance */
   hubNodeFlags?: string[];
+  /** run dist/server/main.js (built by `npm run build`) instead of the sources through tsx */
+  hubDist?: boolean;
   /** runs on the migrated database before any hub connects (extensions, settings) */
   prepareDatabase?: (db: { name: string; url: string }) => Promise<void>;
 }
@@ -42,7 +44,7 @@ export async function launchHubs(o: HubLaunchOptions): Promise<LaunchedTargets> 
   const launched = await launchInstances(o, {
     kind: "hub",
     label: "hub",
-    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs, nodeFlags: [...SERVER_NODE_FLAGS, ...(o.inspect ? [INSPECT_FLAG] : []), ...(o.hubNodeFlags ?? [])] }),
+    start: ({ port, label, logFile }) => startHubProcess(port, env, { label, logFile, readyTimeoutMs: o.readyTimeoutMs, compiled: o.hubDist ?? false, nodeFlags: [...SERVER_NODE_FLAGS, ...(o.inspect ? [INSPECT_FLAG] : []), ...(o.hubNodeFlags ?? [])] }),
     cleanup: [
       () => db.drop(),
       async () => {

@@ -84,7 +84,7 @@ export async function runScenario(kind: "hub" | "baseline", o: LoadTestOptions, 
       };
       if (kind === "hub" && o.tracing) sink = await startOtlpSink();
       const hubEnv = sink ? { ...o.hubEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : o.hubEnv;
-      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv, hubNodeFlags: o.hubNodeFlags, prepareDatabase }) : await launchBaselines(common);
+      launched = kind === "hub" ? await launchHubs({ ...common, databaseAdminUrl: o.databaseAdminUrl, hubEnv, hubNodeFlags: o.hubNodeFlags, hubDist: o.hubDist, prepareDatabase }) : await launchBaselines(common);
       urls = launched.services.map((s) => s.url);
       if (kind === "hub" && o.webhooks) {
         webhookSink = await startWebhookSink();

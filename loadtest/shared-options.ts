@@ -14,6 +14,8 @@ export const sharedOptionFields = {
   hubEnv: z.record(z.string(), z.string()).default({}),
   /** extra Node flags for started hubs only (`--cpu-prof`, which NODE_OPTIONS refuses); the baseline keeps the shared ones */
   hubNodeFlags: z.array(z.string().regex(/^--[a-z][a-z0-9-]*(=\S+)?$/, "a node flag: --name or --name=value")).default([]),
+  /** started hubs run the compiled hub (dist/server/main.js, `npm run build`), as production does, not the sources through tsx */
+  hubDist: z.boolean().default(false),
   /** what clients ask for in the handshake (delivery-events.ts); the baseline ignores it */
   clientProtocol: z.enum(CLIENT_PROTOCOLS).default("frames"),
   outDir: z.string().nullable().default("loadtest/results"),
@@ -24,7 +26,7 @@ export const sharedOptionFields = {
 /** node:util parseArgs specs of the shared flags (plus --help). */
 export const sharedFlags = {
   "database-url": { type: "string" }, "redis-url": { type: "string" }, redis: { type: "boolean" },
-  "hub-env": { type: "string", multiple: true }, "hub-node-flag": { type: "string", multiple: true }, "client-protocol": { type: "string" }, out: { type: "string" }, "no-report": { type: "boolean" },
+  "hub-env": { type: "string", multiple: true }, "hub-node-flag": { type: "string", multiple: true }, "hub-dist": { type: "boolean" }, "client-protocol": { type: "string" }, out: { type: "string" }, "no-report": { type: "boolean" },
   name: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
 
@@ -34,6 +36,7 @@ interface SharedFlagValues {
   redis?: boolean;
   "hub-env"?: string[];
   "hub-node-flag"?: string[];
+  "hub-dist"?: boolean;
   "client-protocol"?: string;
   out?: string;
   "no-report"?: boolean;
@@ -55,7 +58,7 @@ function parseHubEnv(pairs: string[] | undefined): Record<string, string> {
 export function sharedInput(values: SharedFlagValues) {
   return {
     databaseAdminUrl: values["database-url"], redisUrl: values["redis-url"], forceRedis: values.redis, hubEnv: parseHubEnv(values["hub-env"]),
-    hubNodeFlags: values["hub-node-flag"],
+    hubNodeFlags: values["hub-node-flag"], hubDist: values["hub-dist"],
     // checked by the schema like every other value
     clientProtocol: values["client-protocol"] as ClientProtocol | undefined,
     outDir: values["no-report"] ? null : values.out, name: values.name, quiet: values.quiet,

@@ -72,6 +72,7 @@ One hub (fresh database, dropped afterwards). N uids are subscribed to one topic
   --redis-url URL        (redis://127.0.0.1:6379); --redis  make the hub use Redis
   --hub-env KEY=VALUE    extra env for the hub (repeatable; e.g. TOPIC_FANOUT_CHUNK=5000)
   --hub-node-flag FLAG   extra Node flag for the hub (repeatable; e.g. --hub-node-flag=--cpu-prof)
+  --hub-dist             the hub runs compiled (dist/server/main.js: \`npm run build\` first), as in production
   --out DIR              results directory (loadtest/results); --no-report  skip the file
   --name LABEL           name of the result file;  --quiet  no progress line`;
 

@@ -89,7 +89,7 @@ export async function runTopic(o: TopicOptions, deps: TopicDeps): Promise<TopicR
     log("starting the hub (fresh database)…");
     launched = await launchHubs({
       logDir: deps.logDir, runId: deps.runId, instances: 1, redisUrl: o.redisUrl, forceRedis: o.forceRedis, readyTimeoutMs: 60_000,
-      apiKey, jwtSecret, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv, hubNodeFlags: o.hubNodeFlags,
+      apiKey, jwtSecret, databaseAdminUrl: o.databaseAdminUrl, hubEnv: o.hubEnv, hubNodeFlags: o.hubNodeFlags, hubDist: o.hubDist,
     });
     const hub = launched.services[0] as (typeof launched.services)[number];
     const databaseUrl = launched.databaseUrl as string;

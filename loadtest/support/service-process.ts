@@ -34,7 +34,9 @@ export interface ServiceSpec {
 export const SERVER_NODE_FLAGS = ["--max-semi-space-size=32"];
 
 export async function startServiceProcess(spec: ServiceSpec): Promise<ServiceProcess> {
-  const watched = spawnWatched(process.execPath, [...(spec.nodeFlags ?? SERVER_NODE_FLAGS), "--import", import.meta.resolve("tsx"), spec.script], {
+  // TypeScript runs through tsx; a compiled .js script runs as production runs it, without the loader.
+  const loader = spec.script.endsWith(".ts") ? ["--import", import.meta.resolve("tsx")] : [];
+  const watched = spawnWatched(process.execPath, [...(spec.nodeFlags ?? SERVER_NODE_FLAGS), ...loader, spec.script], {
     cwd: repoRoot,
     env: spec.env,
     ...(spec.logFile ? { logFile: spec.logFile } : {}),
