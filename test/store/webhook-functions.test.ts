@@ -149,3 +149,37 @@ test("410 disables the endpoint and keeps its batch; retries wait for their time
   const again = (await c.query<{ id: string }>("SELECT * FROM push_hub_webhook_claim(4, 10, 60000)")).rows.map((r) => r.id);
   assert.deepEqual(again, [two!.id], "the retry waits for its time; the 410'd batch goes once enabled again");
 });
+
+test("deleting an endpoint while a dispatcher holds its rows and then needs the endpoint: both finish, no deadlock", async () => {
+  const { createDatabase } = await import("../../server/store/prisma.ts");
+  const { deleteWebhookEndpoint } = await import("../../server/store/webhooks/endpoints.ts");
+  const id = await endpoint(["message.delivered"]);
+  await c.query("INSERT INTO webhook_outbox (endpoint_id, type, item) VALUES ($1, 'message.delivered', '{}')", [id]);
+  const hub = createDatabase({ url: db.url, poolSize: 1, preparedStatements: false });
+  try {
+    await hub.db.$queryRaw`SELECT 1`; // the client connected (as the hub's pools are at start) before the race below
+    const deadlocks = async () => Number((await c.query("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).rows[0].deadlocks);
+    const deadlocksBefore = await deadlocks();
+    // The dispatcher's order: the outbox rows first (as push_hub_webhook_batch takes them) …
+    await c.query("BEGIN");
+    await c.query("SELECT id FROM webhook_outbox WHERE endpoint_id = $1 FOR UPDATE", [id]);
+    const deleting = deleteWebhookEndpoint(hub.db, id);
+    const waiting = async () =>
+      (await c.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rowCount! > 0;
+    for (let i = 0; i < 250 && !(await waiting()); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(await waiting(), "the delete waits for the rows the dispatcher holds");
+    // … then the endpoint's key (the batch it inserts). A delete that had locked the endpoint first would
+    // make this wait for it while it waits for the rows: PostgreSQL would abort one of them.
+    await c.query("INSERT INTO webhook_batches (id, endpoint_id, type, items, item_count) VALUES ('msg_t', $1, 'message.delivered', '[{}]', 1)", [id]);
+    await c.query("COMMIT");
+    assert.equal((await deleting)?.id, id);
+    assert.equal((await c.query("SELECT 1 FROM webhook_batches WHERE endpoint_id = $1", [id])).rowCount, 0);
+    // The statistics collector reports with a short delay.
+    await new Promise((r) => setTimeout(r, 1000));
+    await c.query("SELECT pg_stat_clear_snapshot()");
+    assert.equal(await deadlocks(), deadlocksBefore, "PostgreSQL found no deadlock (none was aborted and retried)");
+  } finally {
+    await c.query("ROLLBACK").catch(() => undefined);
+    await hub.end();
+  }
+});

@@ -1,5 +1,4 @@
 import type { Db } from "../prisma.ts";
-import { sqlStateOf } from "../store-failure.ts";
 import { failAsUnavailable } from "../store-unavailable-error.ts";
 
 /** A webhook_endpoints row without its secrets (only creation and rotation hand a secret out). */
@@ -68,22 +67,24 @@ export function findWebhookEndpoint(db: Db, id: string): Promise<WebhookEndpoint
   return db.webhookEndpoint.findUnique({ where: { id }, select: columns }).catch(failAsUnavailable("could not read the webhook endpoint"));
 }
 
-/** Deletes an endpoint with its outbox, batches and attempts (the foreign keys cascade); null when there is none. */
+/**
+ * Deletes an endpoint with its outbox, batches and attempts, children first: the dispatcher locks those
+ * rows before the endpoint's (batching takes outbox rows, then the endpoint's key for the batch it
+ * inserts; recording an attempt takes the batch, then the endpoint), so a delete taking the endpoint
+ * first — as the foreign keys' cascade would — could deadlock with either. Null when there is none.
+ */
 export async function deleteWebhookEndpoint(db: Db, id: string): Promise<WebhookEndpointRecord | null> {
-  const remove = () => db.$queryRaw<WebhookEndpointRecord[]>`
-    DELETE FROM webhook_endpoints WHERE id = ${id}::uuid
-    RETURNING id::text, url, events, description, enabled, disabled_reason AS "disabledReason", created_at AS "createdAt"`;
-  // The cascade to the endpoint's outbox rows can deadlock with a dispatcher batching them (it holds those
-  // rows and waits for the endpoint's key lock to insert the batch); PostgreSQL aborts one side, and the
-  // delete, which changed nothing, is tried again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await remove())[0] ?? null;
-    } catch (error) {
-      if (attempt < 4 && sqlStateOf(error) === "40P01") continue;
-      return failAsUnavailable("could not delete the webhook endpoint")(error);
-    }
-  }
+  const [, , , rows] = await db
+    .$transaction([
+      db.$executeRaw`DELETE FROM webhook_outbox WHERE endpoint_id = ${id}::uuid`,
+      db.$executeRaw`DELETE FROM webhook_batches WHERE endpoint_id = ${id}::uuid`,
+      db.$executeRaw`DELETE FROM webhook_attempts WHERE endpoint_id = ${id}::uuid`,
+      db.$queryRaw<WebhookEndpointRecord[]>`
+        DELETE FROM webhook_endpoints WHERE id = ${id}::uuid
+        RETURNING id::text, url, events, description, enabled, disabled_reason AS "disabledReason", created_at AS "createdAt"`,
+    ])
+    .catch(failAsUnavailable("could not delete the webhook endpoint"));
+  return rows[0] ?? null;
 }
 
 export interface WebhookEndpointChange {
