@@ -1,11 +1,11 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { findApiKeyByHash, type ApiKeyRecord } from "../../store/api-keys.ts";
 import type { Db } from "../../store/prisma.ts";
 import { hashApiKey, KEY_PREFIX } from "./api-key-secret.ts";
 import { fullAccess, SCOPES, type KeyGrant, type Scope } from "./key-grant.ts";
 
-// The one-shot hash: half the CPU of createHash().update().digest() (it runs for every request).
-const digest = (s: string): Buffer => hash("sha256", s, "buffer");
+// SHA-256, as database keys are stored (it runs for every request).
+const digest = hashApiKey;
 
 /** The grant of a presented key, or null when it is no key (unknown, revoked or expired). */
 export type KeyResolver = (presented: string) => Promise<KeyGrant | null>;
