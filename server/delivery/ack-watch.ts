@@ -1,12 +1,13 @@
-export interface AckWatchDeps {
-  ackTimeoutMs: number;
+import type { SessionDeps } from "./session-deps.ts";
+
+/** What an ack watch reads of the holding it watches. */
+export interface WatchedHolding {
   /** When the oldest message sent and not acked was sent (undefined: none). */
-  oldestUnacked: () => number | undefined;
+  oldestUnacked(): number | undefined;
   /** Only while this holds are acks waited for (offline, the grace decides instead). */
-  watching: () => boolean;
+  watchingAcks(): boolean;
   /** Nothing was acked in time. */
-  onLate: () => void;
-  now: () => number;
+  ackLate(): void;
 }
 
 /**
@@ -16,24 +17,32 @@ export interface AckWatchDeps {
 export class AckWatch {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: AckWatchDeps) {}
+  constructor(
+    private readonly holding: WatchedHolding,
+    private readonly deps: Pick<SessionDeps, "ackTimeoutMs" | "now">,
+  ) {}
 
   arm(): void {
-    if (this.timer || !this.deps.watching()) return;
-    const oldest = this.deps.oldestUnacked();
+    const { holding, deps } = this;
+    if (this.timer || !holding.watchingAcks()) return;
+    const oldest = holding.oldestUnacked();
     if (oldest === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.deps.watching()) return;
-      const first = this.deps.oldestUnacked();
-      if (first !== undefined && this.deps.now() - first >= this.deps.ackTimeoutMs) return this.deps.onLate();
+      if (!holding.watchingAcks()) return;
+      const first = holding.oldestUnacked();
+      if (first !== undefined && this.now() - first >= deps.ackTimeoutMs) return holding.ackLate();
       this.arm();
-    }, Math.max(1, oldest + this.deps.ackTimeoutMs - this.deps.now()));
+    }, Math.max(1, oldest + deps.ackTimeoutMs - this.now()));
     this.timer.unref();
   }
 
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
   }
 }

@@ -1,23 +1,19 @@
+import { GroupedMap } from "../lib/grouped-map.ts";
 import type { DeliveryTarget } from "./delivery-target.ts";
 
 /** The sockets each uid has on this instance, as delivery targets. */
 export function createLocalSockets() {
-  const byUid = new Map<string, Map<string, DeliveryTarget>>();
+  const byUid = new GroupedMap<DeliveryTarget>();
   return {
     add(uid: string, target: DeliveryTarget): void {
-      let mine = byUid.get(uid);
-      if (!mine) byUid.set(uid, (mine = new Map()));
-      mine.set(target.key, target);
+      byUid.set(uid, target.key, target);
     },
     /** Returns whether the uid has sockets here left. */
     remove(uid: string, key: string): boolean {
-      const mine = byUid.get(uid);
-      if (!mine) return false;
-      mine.delete(key);
-      if (mine.size === 0) byUid.delete(uid);
-      return mine.size > 0;
+      byUid.delete(uid, key);
+      return byUid.has(uid);
     },
-    of: (uid: string): DeliveryTarget[] => [...(byUid.get(uid)?.values() ?? [])],
+    of: (uid: string): DeliveryTarget[] => byUid.values(uid),
     has: (uid: string): boolean => byUid.has(uid),
     uids: (): string[] => [...byUid.keys()],
   };

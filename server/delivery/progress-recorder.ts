@@ -1,13 +1,11 @@
 import type { Position } from "../store/record-positions.ts";
+import type { SessionDeps } from "./session-deps.ts";
 
-export interface ProgressRecorderDeps {
-  /** At most one record this often. */
-  recordMs: number;
-  record: (position: Position) => Promise<void>;
-  ackedSeq: () => bigint;
-  /** Where the holding stands now (undefined: it is over, nothing more to record). */
-  position: () => Position | undefined;
-  now: () => number;
+/** What a recorder reads of the holding it records. */
+export interface RecordedHolding {
+  readonly ackedSeq: bigint;
+  /** Where it stands now (undefined: it is over, nothing more to record). */
+  recordable(): Position | undefined;
 }
 
 /**
@@ -21,9 +19,10 @@ export class ProgressRecorder {
 
   constructor(
     private recorded: bigint,
-    private readonly deps: ProgressRecorderDeps,
+    private readonly holding: RecordedHolding,
+    private readonly deps: Pick<SessionDeps, "recordMs" | "record" | "now">,
   ) {
-    this.lastAt = deps.now();
+    this.lastAt = this.now();
   }
 
   /** The highest acked seq known to be recorded. */
@@ -32,12 +31,12 @@ export class ProgressRecorder {
   }
 
   arm(): void {
-    if (this.stopped || this.timer || this.deps.ackedSeq() <= this.recorded) return;
+    if (this.stopped || this.timer || this.holding.ackedSeq <= this.recorded) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const position = this.deps.position();
+      const position = this.holding.recordable();
       if (!position) return;
-      this.lastAt = this.deps.now();
+      this.lastAt = this.now();
       this.deps.record(position).then(
         () => {
           if (position.ackedSeq > this.recorded) this.recorded = position.ackedSeq;
@@ -45,7 +44,7 @@ export class ProgressRecorder {
         },
         () => this.arm(),
       );
-    }, Math.max(1, this.lastAt + this.deps.recordMs - this.deps.now()));
+    }, Math.max(1, this.lastAt + this.deps.recordMs - this.now()));
     this.timer.unref();
   }
 
@@ -53,5 +52,9 @@ export class ProgressRecorder {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
   }
 }

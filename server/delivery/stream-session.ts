@@ -4,15 +4,15 @@ import type { WindowRead } from "../store/read-windows.ts";
 import type { Position } from "../store/record-positions.ts";
 import type { StreamMessage } from "../store/stream-message.ts";
 import { newerStamp, type UnreadStamp } from "../store/unread-stamp.ts";
-import { AckWatch } from "./ack-watch.ts";
+import { AckWatch, type WatchedHolding } from "./ack-watch.ts";
 import type { DeliveryTarget, OutgoingMessage } from "./delivery-target.ts";
 import { DeliveryWindow } from "./delivery-window.ts";
-import { ProgressRecorder } from "./progress-recorder.ts";
+import { ProgressRecorder, type RecordedHolding } from "./progress-recorder.ts";
 import type { SessionDeps, SessionEnd } from "./session-deps.ts";
 import { endRequestOf, writeEnd } from "./session-end.ts";
 import { canMove, SessionStateError, type SessionState } from "./session-state.ts";
 import { SessionTargets, type TargetCursor } from "./session-targets.ts";
-import { WindowReader } from "./window-reader.ts";
+import { WindowReader, type ReadingHolding } from "./window-reader.ts";
 import { sendWindow } from "./window-send.ts";
 
 /**
@@ -22,7 +22,7 @@ import { sendWindow } from "./window-send.ts";
  * Acks from any target move the position; positions are recorded every `recordMs`; when nobody acks in
  * time the uid backs off; with no target left it moves to an instance that holds one, or is released.
  */
-export class StreamSession {
+export class StreamSession implements RecordedHolding, WatchedHolding, ReadingHolding {
   readonly uid: string;
   readonly lease: bigint;
   private state: SessionState = "offline";
@@ -50,32 +50,10 @@ export class StreamSession {
     this.lastSeq = grant.lastSeq;
     this.unread = grant.unread;
     this.lastHeardAt = this.now();
-    this.recorder = new ProgressRecorder(grant.ackedSeq, {
-      recordMs: deps.recordMs,
-      record: deps.record,
-      ackedSeq: () => this.win.ackedSeq,
-      position: () => (this.over() ? undefined : this.position()),
-      now: this.now,
-    });
-    this.acks = new AckWatch({
-      ackTimeoutMs: deps.ackTimeoutMs,
-      oldestUnacked: () => this.win.oldestUnacked(),
-      // Offline, the grace decides (the sockets that did not ack are gone; the next holder sends again).
-      watching: () => this.state === "active",
-      onLate: () => {
-        this.deps.onTimeout();
-        this.end(HoldingEnd.backoff);
-      },
-      now: this.now,
-    });
-    this.reader = new WindowReader(this.win, {
-      uid: this.uid,
-      window: deps.window,
-      read: deps.read,
-      headSeq: () => this.lastSeq,
-      onRead: (r) => this.onRead(r),
-      onRetry: () => this.pump(),
-    });
+    // Its parts read it through its methods, not callbacks of their own: one session lives per connected uid.
+    this.recorder = new ProgressRecorder(grant.ackedSeq, this, deps);
+    this.acks = new AckWatch(this, deps);
+    this.reader = new WindowReader(this.win, this, deps);
     this.take(grant.messages);
   }
 
@@ -170,6 +148,29 @@ export class StreamSession {
     };
   }
 
+  // For its parts (recorder, ack watch, reader), which read it through these instead of callbacks.
+  recordable(): Position | undefined {
+    return this.over() ? undefined : this.position();
+  }
+
+  oldestUnacked(): number | undefined {
+    return this.win.oldestUnacked();
+  }
+
+  /** Offline, the grace decides (the sockets that did not ack are gone; the next holder sends again). */
+  watchingAcks(): boolean {
+    return this.state === "active";
+  }
+
+  ackLate(): void {
+    this.deps.onTimeout();
+    this.end(HoldingEnd.backoff);
+  }
+
+  readFailed(): void {
+    this.pump();
+  }
+
   private move(to: SessionState): void {
     if (to === this.state) return;
     if (!canMove(this.state, to)) throw new SessionStateError(this.state, to);
@@ -219,7 +220,8 @@ export class StreamSession {
     this.pump();
   }
 
-  private onRead(r: WindowRead): void {
+  /** For its reader. */
+  windowRead(r: WindowRead): void {
     if (this.state === "ended") return;
     this.unread = newerStamp(this.unread, r.unread) as UnreadStamp;
     if (r.lastSeq > this.lastSeq) this.lastSeq = r.lastSeq;

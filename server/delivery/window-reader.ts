@@ -1,15 +1,15 @@
-import type { ReadFrom, WindowRead } from "../store/read-windows.ts";
+import type { WindowRead } from "../store/read-windows.ts";
 import type { DeliveryWindow } from "./delivery-window.ts";
+import type { SessionDeps } from "./session-deps.ts";
 
-export interface WindowReaderDeps {
-  uid: string;
-  window: number;
-  read: (from: ReadFrom) => Promise<WindowRead | undefined>;
+/** What a reader reads for, and tells. */
+export interface ReadingHolding {
+  readonly uid: string;
   /** The uid's last seq as its holding knows it. */
-  headSeq: () => bigint;
-  onRead: (r: WindowRead) => void;
+  readonly knownHead: bigint;
+  windowRead(r: WindowRead): void;
   /** The store did not answer: called again shortly. */
-  onRetry: () => void;
+  readFailed(): void;
 }
 
 /**
@@ -23,23 +23,24 @@ export class WindowReader {
 
   constructor(
     private readonly win: DeliveryWindow,
-    private readonly deps: WindowReaderDeps,
+    private readonly holding: ReadingHolding,
+    private readonly deps: Pick<SessionDeps, "window" | "read">,
   ) {}
 
   maybeRead(): void {
-    const { win, deps } = this;
-    if (this.reading || this.stopped || deps.headSeq() <= win.fetchedSeq) return;
+    const { win, holding, deps } = this;
+    if (this.reading || this.stopped || holding.knownHead <= win.fetchedSeq) return;
     if (win.unsentInWindow() >= deps.window / 2 || win.size >= 2 * deps.window) return;
     this.reading = true;
     void deps
-      .read({ uid: deps.uid, afterId: win.fetchedId, afterSeq: win.fetchedSeq })
+      .read({ uid: holding.uid, afterId: win.fetchedId, afterSeq: win.fetchedSeq })
       .catch(() => undefined)
       .then((r) => {
         this.reading = false;
-        if (r) return deps.onRead(r);
+        if (r) return holding.windowRead(r);
         if (this.stopped) return;
         clearTimeout(this.retry);
-        this.retry = setTimeout(deps.onRetry, 200);
+        this.retry = setTimeout(() => holding.readFailed(), 200);
         this.retry.unref();
       });
   }

@@ -54,6 +54,7 @@ export function capConnections(server: Server, o: CapOptions): { readonly open: 
     setTimeout(() => socket.destroy(), graceMs).unref();
   };
 
+  const closed = () => void open--;
   const emit = server.emit;
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === "connection") {
@@ -63,7 +64,7 @@ export function capConnections(server: Server, o: CapOptions): { readonly open: 
         return true;
       }
       open++;
-      socket.once("close", () => void open--);
+      socket.on("close", closed); // "close" comes once; one listener shared by every socket
     }
     return Reflect.apply(emit, this, [event, ...args]) as boolean;
   } as Server["emit"];

@@ -1,3 +1,5 @@
+import { GroupedMap } from "../lib/grouped-map.ts";
+
 /** Caps the open sockets of one uid (MAX_SOCKETS_PER_UID). */
 export interface ConnectionLimiter {
   /** Reserves a slot for `socketId`; false when the uid already has `max` sockets. Never rejects. */
@@ -11,20 +13,15 @@ export interface ConnectionLimiter {
 
 /** Counts the sockets of this instance only (no Redis). */
 export function createLocalConnectionLimiter(max: number): ConnectionLimiter {
-  const byUid = new Map<string, Set<string>>();
+  const byUid = new GroupedMap<true>();
   return {
     async acquire(uid, socketId) {
-      const sockets = byUid.get(uid) ?? new Set<string>();
-      if (sockets.size >= max) return false;
-      sockets.add(socketId);
-      byUid.set(uid, sockets);
+      if (byUid.size(uid) >= max) return false;
+      byUid.set(uid, socketId, true);
       return true;
     },
     release(uid, socketId) {
-      const sockets = byUid.get(uid);
-      if (!sockets) return;
-      sockets.delete(socketId);
-      if (sockets.size === 0) byUid.delete(uid);
+      byUid.delete(uid, socketId);
     },
     // Without Redis this is the only instance.
     instancesOf: async () => [],

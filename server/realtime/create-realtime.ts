@@ -12,6 +12,7 @@ import type { ConnectionLimiter } from "./connection-limiter.ts";
 import { createSocketTarget } from "./create-socket-target.ts";
 import { userRoom } from "./rooms.ts";
 import { connectError, errorReply } from "./socket-errors.ts";
+import { bufferedPackets } from "./write-buffer.ts";
 
 interface JoinedSocket {
   uid: string;
@@ -30,13 +31,13 @@ interface RealtimeDeps {
   onJoin: (socket: JoinedSocket) => void;
   /** A joined socket is gone. */
   onLeave: (uid: string, socketId: string) => void;
-  /** The inbox events (read, readUpTo, sync) of one socket of `uid`. */
-  inbox: (uid: string, socket: HubSocket) => Record<InboxEvent, (...args: unknown[]) => void>;
+  /** An inbox event (read, readUpTo, sync) of a socket, with its arguments (the ack last). */
+  inbox: (socket: HubSocket, event: InboxEvent, args: unknown[]) => void;
   topics: {
     /** The topic rooms a connecting socket of `uid` joins (its uid's topics). */
     roomsOf: (uid: string) => Promise<string[]>;
-    /** The topic events (subscribe, unsubscribe) of one socket of `uid`. */
-    handlers: (uid: string, socket: HubSocket) => Record<TopicEvent, (...args: unknown[]) => void>;
+    /** A topic event (subscribe, unsubscribe) of a socket, with its arguments (the ack last). */
+    handle: (socket: HubSocket, event: TopicEvent, args: unknown[]) => void;
   };
   maxHttpBufferSize: number;
   /** MAX_SOCKETS_PER_UID, counted across instances when Redis is configured. */
@@ -53,6 +54,8 @@ interface RealtimeDeps {
 
 type KnownEvent = InboxEvent | TopicEvent;
 const KNOWN_EVENTS: readonly KnownEvent[] = [...INBOX_EVENTS, ...TOPIC_EVENTS];
+const isInboxEvent = (event: unknown): event is InboxEvent => INBOX_EVENTS.includes(event as InboxEvent);
+const isTopicEvent = (event: unknown): event is TopicEvent => TOPIC_EVENTS.includes(event as TopicEvent);
 
 /** Socket.IO on the shared http.Server: JWT handshake, one room per uid, the inbox events, nothing else. */
 export function createRealtime(deps: RealtimeDeps): HubServer {
@@ -89,62 +92,65 @@ export function createRealtime(deps: RealtimeDeps): HubServer {
   });
 
   io.use((socket, next) => {
-    const { uid } = socket.data;
-    void deps.connections.acquire(uid, socket.id).then((ok) => {
-      if (!ok) return next(connectError("too_many_connections"));
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        deps.connections.release(uid, socket.id);
-      };
-      // Socket.IO drops a socket whose connection closed during the middlewares without "disconnect".
-      socket.once("disconnect", release);
-      socket.conn.once("close", release);
-      if (socket.conn.readyState !== "open") release();
-      next();
-    });
-  });
-
-  io.use((socket, next) => {
     void deps.topics.roomsOf(socket.data.uid).then((rooms) => {
       socket.data.topicRooms = rooms;
       next();
     });
   });
 
+  // The last middleware: Socket.IO connects the socket on the tick after it, or drops it without a
+  // "disconnect" when its connection closed during the handshake. A socket not connected by the tick after
+  // that gives its slot back (a connected one gives it back on "disconnect"; releasing twice is harmless).
+  io.use((socket, next) => {
+    void deps.connections.acquire(socket.data.uid, socket.id).then((ok) => {
+      if (!ok) return next(connectError("too_many_connections"));
+      next();
+      process.nextTick(releaseUnlessConnected, deps.connections, socket);
+    });
+  });
+
+  // A socket's events all go through one listener shared by every socket (Socket.IO calls a socket's
+  // listeners on the socket): a listener per event and socket kept ~1 KB more of each idle socket alive.
+  const routeEvent = function (this: HubSocket, event: unknown, ...args: unknown[]): void {
+    if (isInboxEvent(event)) return deps.inbox(this, event, args);
+    if (isTopicEvent(event)) return deps.topics.handle(this, event, args);
+    // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
+    const ack = args[args.length - 1];
+    if (typeof ack === "function") ack(errorReply("unknown_event", `the hub accepts only the ${KNOWN_EVENTS.join(", ")} events`));
+  };
+  const onSocketError = (err: Error) => deps.logger.debug({ err }, "socket error");
+
   io.on("connection", (socket) => {
     const { uid } = socket.data;
     if (socket.data.topicRooms.length > 0) void socket.join(socket.data.topicRooms);
     deps.metrics.connections.inc();
-    socket.on("disconnect", () => deps.metrics.connections.dec());
-    const handlers = { ...deps.inbox(uid, socket), ...deps.topics.handlers(uid, socket) };
-    for (const event of KNOWN_EVENTS) socket.on(event, handlers[event]);
-    // Unknown events are ignored; one that asks for an ack gets an error instead of a client-side timeout.
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      const ack = args[args.length - 1];
-      if (!KNOWN_EVENTS.includes(event as KnownEvent) && typeof ack === "function") {
-        ack(errorReply("unknown_event", `the hub accepts only the ${KNOWN_EVENTS.join(", ")} events`));
-      }
+    let joined = false;
+    socket.onAny(routeEvent);
+    socket.on("disconnect", () => {
+      deps.metrics.connections.dec();
+      deps.connections.release(uid, socket.id);
+      if (joined) deps.onLeave(uid, socket.id);
     });
-    socket.on("error", (err) => deps.logger.debug({ err }, "socket error"));
-    // Packets queued since the transport last took the buffer ("flush") = engine.io's write buffer.
-    let queued = 0;
-    socket.conn.on("flush", () => (queued = 0));
+    socket.on("error", onSocketError);
+    // A socket whose connection holds more packets than this is not reading: it is dropped, its queue with it.
     socket.conn.on("packetCreate", () => {
-      if (++queued !== deps.maxBufferedPackets + 1) return;
-      deps.logger.warn({ uid, queued }, "socket is not reading; disconnecting it");
+      if (bufferedPackets(socket.conn) !== deps.maxBufferedPackets) return;
+      deps.logger.warn({ uid, queued: deps.maxBufferedPackets + 1 }, "socket is not reading; disconnecting it");
       socket.conn.close(true); // discard: its queue is dropped at once; the messages stay queued in the store
     });
     void Promise.resolve(socket.join(userRoom(uid))).then(
       () => {
         if (!socket.connected) return;
+        joined = true;
         deps.onJoin({ uid, target: createSocketTarget(socket), emitUnread: (payload) => socket.emit("unread", payload) });
-        socket.once("disconnect", () => deps.onLeave(uid, socket.id));
       },
       (err: unknown) => deps.logger.warn({ err }, "could not join the uid room"),
     );
   });
 
   return io;
+}
+
+function releaseUnlessConnected(connections: ConnectionLimiter, socket: HubSocket): void {
+  if (!socket.connected) connections.release(socket.data.uid, socket.id);
 }

@@ -1,4 +1,4 @@
-import type { DeliveryTarget } from "../delivery/delivery-target.ts";
+import type { AckListener, DeliveryTarget, OutgoingMessage } from "../delivery/delivery-target.ts";
 import { unreadCount, type UnreadStamp } from "../store/unread-stamp.ts";
 import type { HubSocket, UnreadPayload } from "./events.ts";
 
@@ -11,39 +11,56 @@ export const unreadPayload = (s: UnreadStamp): UnreadPayload => ({ count: unread
  * with its own ack, then an `unread` event when the count changed.
  */
 export function createSocketTarget(socket: HubSocket): DeliveryTarget {
-  const frames = socket.data.frames;
-  const waiting = new Set<number>(); // ack ids registered on the socket, for `forget`
-  const nsp = socket.nsp as unknown as { _ids: number };
-  let lastUnread: UnreadStamp | undefined;
+  return new SocketTarget(socket);
+}
 
-  const emitWithAck = (emit: (ack: () => void) => void, onAck: () => void) => {
-    const id = nsp._ids; // the id Socket.IO gives the ack of the next emit
-    waiting.add(id);
-    emit(() => {
-      waiting.delete(id);
-      onAck();
-    });
-  };
+// A class, not a closure per method: one of these lives for every connected socket.
+class SocketTarget implements DeliveryTarget {
+  readonly key: string;
+  /** Ack ids registered on the socket and not yet answered, for `forget` (made at the first send). */
+  private waiting: Set<number> | undefined;
+  private lastUnread: UnreadStamp | undefined;
 
-  return {
-    key: socket.id,
-    send(batch, unread, onAck) {
-      const first = batch[0]?.seq;
-      const last = batch[batch.length - 1]?.seq;
-      if (!socket.connected || first === undefined || last === undefined) return;
-      if (frames) {
-        const payload = { messages: batch.map((m) => m.payload), ...(unread ? { unread: unreadPayload(unread) } : {}) };
-        emitWithAck((ack) => socket.emit("messages", payload, ack), () => onAck(first, last));
-      } else {
-        for (const m of batch) emitWithAck((ack) => socket.emit("message", m.payload, ack), () => onAck(m.seq, m.seq));
-        if (unread && (lastUnread?.total !== unread.total || lastUnread.cleared !== unread.cleared)) socket.emit("unread", unreadPayload(unread));
+  constructor(private readonly socket: HubSocket) {
+    this.key = socket.id;
+  }
+
+  send(batch: OutgoingMessage[], unread: UnreadStamp | undefined, onAck: AckListener): void {
+    const first = batch[0]?.seq;
+    const last = batch[batch.length - 1]?.seq;
+    const socket = this.socket;
+    if (!socket.connected || first === undefined || last === undefined) return;
+    if (socket.data.frames) {
+      const payload = { messages: batch.map((m) => m.payload), ...(unread ? { unread: unreadPayload(unread) } : {}) };
+      const id = this.expectAck();
+      socket.emit("messages", payload, () => this.acked(id, () => onAck(first, last)));
+    } else {
+      for (const m of batch) {
+        const id = this.expectAck();
+        socket.emit("message", m.payload, () => this.acked(id, () => onAck(m.seq, m.seq)));
       }
-      if (unread) lastUnread = unread;
-    },
-    forget() {
-      const acks = (socket as unknown as { acks?: Map<number, unknown> }).acks;
-      for (const id of waiting) acks?.delete(id);
-      waiting.clear();
-    },
-  };
+      const known = this.lastUnread;
+      if (unread && (known?.total !== unread.total || known.cleared !== unread.cleared)) socket.emit("unread", unreadPayload(unread));
+    }
+    if (unread) this.lastUnread = unread;
+  }
+
+  forget(): void {
+    if (!this.waiting) return;
+    const acks = (this.socket as unknown as { acks?: Map<number, unknown> }).acks;
+    for (const id of this.waiting) acks?.delete(id);
+    this.waiting.clear();
+  }
+
+  /** The id Socket.IO gives the ack of the next emit, kept until it is answered. */
+  private expectAck(): number {
+    const id = (this.socket.nsp as unknown as { _ids: number })._ids;
+    (this.waiting ??= new Set()).add(id);
+    return id;
+  }
+
+  private acked(id: number, then: () => void): void {
+    this.waiting?.delete(id);
+    then();
+  }
 }

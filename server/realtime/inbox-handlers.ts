@@ -13,7 +13,8 @@ import type { Db } from "../store/prisma.ts";
 import type { InboxBroadcaster } from "./create-inbox-broadcaster.ts";
 import type { ErrorReply, HubSocket, SyncMessage } from "./events.ts";
 import { errorReply, replyForFailure } from "./socket-errors.ts";
-import { createInboxQueue } from "./inbox-queue.ts";
+import { createSocketQueues } from "./socket-queues.ts";
+import { whenWritten } from "./write-buffer.ts";
 import type { InboxSlots } from "./inbox-slots.ts";
 
 const readSchema = z.strictObject({ ids: z.array(id).min(1).max(1000) });
@@ -50,7 +51,7 @@ interface InboxHandlerDeps {
 }
 
 /**
- * The inbox events of one socket of `uid`: `read`, `readUpTo` and `sync`, each with an ack. A socket's
+ * The inbox events of a socket: `read`, `readUpTo` and `sync` about its own uid, each with an ack. A socket's
  * requests run one at a time, each once the socket has taken its previous replies, and those still
  * waiting when it disconnects are dropped. A uid runs at most INBOX_MAX_PER_UID of them at once over all
  * its sockets (`inbox_busy` beyond). Malformed payloads get an error ack, never a crash; a socket can only
@@ -63,24 +64,21 @@ export function createInboxHandlers(deps: InboxHandlerDeps) {
     ack(reply);
   };
 
-  return (uid: string, socket: HubSocket): Record<InboxEvent, (...args: unknown[]) => void> => {
-    const queue = createInboxQueue({ maxQueued: MAX_QUEUED, ready: whenWritten(socket) });
-    socket.once("disconnect", () => queue.close());
-    const on =
-      (event: InboxEvent) =>
-      (...args: unknown[]): void => {
-        // The ack comes last; with nothing before it (`emitWithAck("sync")`) there is no payload.
-        const last = args[args.length - 1];
-        const ack = typeof last === "function" ? (last as Ack) : undefined;
-        const payload = ack && args.length === 1 ? undefined : args[0];
-        if (event === "sync" && !ack) return; // a page nobody asked to hear is not read
-        const reply = ack ?? (() => {});
-        const request = parseRequest(event, payload);
-        if (request === null) return fail(reply, event, errorReply("invalid_payload", USAGE[event]));
-        const queued = queue.push(() => runLimited(uid, request, reply), () => count(event, "dropped"));
-        if (!queued) fail(reply, event, errorReply("rate_limited", TOO_MANY_QUEUED));
-      };
-    return { read: on("read"), readUpTo: on("readUpTo"), sync: on("sync") };
+  const queueOf = createSocketQueues({ maxQueued: MAX_QUEUED, ready: (socket) => whenWritten(socket.conn) });
+
+  return (socket: HubSocket, event: InboxEvent, args: unknown[]): void => {
+    // The ack comes last; with nothing before it (`emitWithAck("sync")`) there is no payload.
+    const last = args[args.length - 1];
+    const ack = typeof last === "function" ? (last as Ack) : undefined;
+    const payload = ack && args.length === 1 ? undefined : args[0];
+    if (event === "sync" && !ack) return; // a page nobody asked to hear is not read
+    const reply = ack ?? (() => {});
+    const request = parseRequest(event, payload);
+    if (request === null) return fail(reply, event, errorReply("invalid_payload", USAGE[event]));
+    if (!socket.connected) return count(event, "dropped");
+    const uid = socket.data.uid;
+    const queued = queueOf(socket).push(() => runLimited(uid, request, reply), () => count(event, "dropped"));
+    if (!queued) fail(reply, event, errorReply("rate_limited", TOO_MANY_QUEUED));
   };
 
   async function runLimited(uid: string, request: Request, ack: Ack): Promise<void> {
@@ -130,31 +128,6 @@ function parseRequest(event: InboxEvent, payload: unknown): Request | null {
   const p = readUpToSchema.safeParse(payload);
   return p.success ? { event, target: { upTo: p.data.id } } : null;
 }
-
-/**
- * A function resolving once the socket's packets so far have left its write buffer for the transport
- * (or it closed). A client that asks for pages and never reads them then holds one reply in the hub, not
- * a queue of them. Engine.io empties the whole buffer at each flush and says "drain" after it.
- */
-function whenWritten(socket: HubSocket): () => Promise<void> {
-  const conn = socket.conn;
-  let buffered = false;
-  conn.on("packetCreate", () => (buffered = true));
-  conn.on("drain", () => (buffered = false));
-  return () => {
-    if (!buffered || conn.readyState === "closed") return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        conn.off("drain", done);
-        conn.off("close", done);
-        resolve();
-      };
-      conn.on("drain", done);
-      conn.on("close", done);
-    });
-  };
-}
-
 
 /** The history view of a message, cut to what a device needs (sync leaves cancelled messages out). */
 function toSyncMessage(m: MessageRecord): SyncMessage {

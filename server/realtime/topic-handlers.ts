@@ -7,7 +7,7 @@ import { createBatcher } from "../lib/create-batcher.ts";
 import { subscribe, topicsOfMany, unsubscribe } from "../store/topics/subscriptions.ts";
 import { topicRoom, type TopicRooms } from "./create-topic-rooms.ts";
 import type { ErrorReply, HubSocket } from "./events.ts";
-import { createInboxQueue } from "./inbox-queue.ts";
+import { createSocketQueues } from "./socket-queues.ts";
 import { errorReply, replyForFailure } from "./socket-errors.ts";
 
 export const TOPIC_EVENTS = ["subscribe", "unsubscribe"] as const;
@@ -29,7 +29,7 @@ interface TopicHandlerDeps {
 type Ack = (reply: unknown) => void;
 
 /**
- * The topic side of a socket of `uid`: the rooms of its uid's topics, read while it connects (so it hears
+ * The topic side of a socket: the rooms of its uid's topics, read while it connects (so it hears
  * their live events from its first moment), and `subscribe` / `unsubscribe` `{"topic"}`, which change its
  * own uid's subscription where its token's `topics` patterns allow (`forbidden` elsewhere), one at a time
  * per socket. Every socket of the uid, on any instance, follows the change.
@@ -46,25 +46,21 @@ export function createTopicHandlers(deps: TopicHandlerDeps) {
         return [];
       },
     );
-  const handlers = (uid: string, socket: HubSocket): Record<TopicEvent, (...args: unknown[]) => void> => {
-    const queue = createInboxQueue({ maxQueued: MAX_QUEUED, ready: () => Promise.resolve() });
-    socket.once("disconnect", () => queue.close());
-    const on =
-      (event: TopicEvent) =>
-      (...args: unknown[]): void => {
-        const last = args[args.length - 1];
-        const ack: Ack = typeof last === "function" ? (last as Ack) : () => {};
-        const parsed = requestSchema.safeParse(args.length > 1 || typeof last !== "function" ? args[0] : undefined);
-        if (!parsed.success) return ack(errorReply("invalid_payload", `${event} ${USAGE}`));
-        const { topic } = parsed.data;
-        if (!socket.data.topics.some((pattern) => matchesTopic(pattern, topic))) {
-          return ack(errorReply("forbidden", "this token's topics claim does not allow this topic"));
-        }
-        if (!queue.push(() => change(event, uid, topic).then(ack))) ack(errorReply("rate_limited", `${MAX_QUEUED} subscription changes of this socket already wait`));
-      };
-    return { subscribe: on("subscribe"), unsubscribe: on("unsubscribe") };
+  const queueOf = createSocketQueues({ maxQueued: MAX_QUEUED, ready: () => Promise.resolve() });
+  const handle = (socket: HubSocket, event: TopicEvent, args: unknown[]): void => {
+    const last = args[args.length - 1];
+    const ack: Ack = typeof last === "function" ? (last as Ack) : () => {};
+    const parsed = requestSchema.safeParse(args.length > 1 || typeof last !== "function" ? args[0] : undefined);
+    if (!parsed.success) return ack(errorReply("invalid_payload", `${event} ${USAGE}`));
+    const { topic } = parsed.data;
+    if (!socket.data.topics.some((pattern) => matchesTopic(pattern, topic))) {
+      return ack(errorReply("forbidden", "this token's topics claim does not allow this topic"));
+    }
+    if (!socket.connected) return;
+    const uid = socket.data.uid;
+    if (!queueOf(socket).push(() => change(event, uid, topic).then(ack))) ack(errorReply("rate_limited", `${MAX_QUEUED} subscription changes of this socket already wait`));
   };
-  return { roomsOf, handlers };
+  return { roomsOf, handle };
 
   async function change(event: TopicEvent, uid: string, topic: string): Promise<{ topic: string; subscribed: boolean } | ErrorReply> {
     try {

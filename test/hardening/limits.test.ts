@@ -6,7 +6,8 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { waitFor } from "../../loadtest/support/wait-for.ts";
 import { createRedisRateLimiter } from "../../server/rate-limit/create-redis-rate-limiter.ts";
-import { connectClient, type TestClient } from "../support/client.ts";
+import { io } from "socket.io-client";
+import { connectClient, signToken, type TestClient } from "../support/client.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { TEST_API_KEY, TEST_REDIS_URL } from "../support/env.ts";
 import { api } from "../support/http.ts";
@@ -106,6 +107,25 @@ test("sockets per uid: beyond MAX_SOCKETS_PER_UID → too_many_connections, acro
       return false;
     }
   }, "a free slot after a disconnect", 5000, 100);
+});
+
+test("a socket whose connection closes during the handshake gives its slot back", async () => {
+  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: uniquePrefix(), MAX_SOCKETS_PER_UID: "2" };
+  const hub = await start(env);
+  const token = await signToken("abandoning");
+  // Each sends its CONNECT and closes the connection at once: the hub is then still verifying the token or
+  // taking the slot (through Redis), and Socket.IO drops such a socket without a "disconnect".
+  for (let i = 0; i < 20; i++) {
+    const socket = io(hub.url, { auth: { token }, transports: ["websocket"], reconnection: false, forceNew: true });
+    await new Promise<void>((resolve) => socket.io.once("open", () => setImmediate(() => (socket.io.engine.close(), resolve()))));
+  }
+  await waitFor(async () => {
+    const both = await Promise.allSettled([connectClient(hub.url, "abandoning"), connectClient(hub.url, "abandoning")]);
+    const connected = both.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    if (connected.length === 2) return (clients.push(...connected), true);
+    for (const c of connected) c.close(); // their slots are given back for the next try
+    return false;
+  }, "both slots free after 20 abandoned handshakes", 5000, 200);
 });
 
 test("without Redis the cap is per instance", async () => {

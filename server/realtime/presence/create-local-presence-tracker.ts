@@ -1,3 +1,4 @@
+import { GroupedMap } from "../../lib/grouped-map.ts";
 import { createThrottledWarning } from "../../lib/throttled-warning.ts";
 import type { PresenceChange, PresenceTracker, PresenceTrackerDeps } from "./presence-tracker.ts";
 
@@ -12,7 +13,7 @@ interface Announced {
  */
 export function createLocalPresenceTracker(deps: PresenceTrackerDeps & { sweepMs?: number }): PresenceTracker {
   const now = deps.now ?? Date.now;
-  const sockets = new Map<string, Set<string>>();
+  const sockets = new GroupedMap<true>();
   const announced = new Map<string, Announced>();
   const debouncing = new Set<string>();
   const pending = new Set<Promise<void>>();
@@ -81,9 +82,7 @@ export function createLocalPresenceTracker(deps: PresenceTrackerDeps & { sweepMs
     joined(uid, socketId) {
       if (closed) return;
       try {
-        const set = sockets.get(uid) ?? new Set<string>();
-        set.add(socketId);
-        sockets.set(uid, set);
+        sockets.set(uid, socketId, true);
         const entry = announced.get(uid);
         if (entry) {
           delete entry.leftAt;
@@ -101,9 +100,7 @@ export function createLocalPresenceTracker(deps: PresenceTrackerDeps & { sweepMs
     left(uid, socketId) {
       if (closed) return;
       try {
-        const set = sockets.get(uid);
-        if (!set?.delete(socketId) || set.size > 0) return;
-        sockets.delete(uid);
+        if (!sockets.delete(uid, socketId) || sockets.has(uid)) return;
         const entry = announced.get(uid);
         if (!entry) return;
         entry.leftAt = now();

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { GroupedMap } from "../../lib/grouped-map.ts";
 import { createThrottledWarning } from "../../lib/throttled-warning.ts";
 import { tryRedis } from "../../redis/try-redis.ts";
 import type { PresenceChange, PresenceTracker, PresenceTrackerDeps } from "./presence-tracker.ts";
@@ -117,7 +118,7 @@ export function createRedisPresenceTracker(deps: RedisPresenceTrackerDeps): Pres
   const leftKey = `${deps.prefix}:presence:left`;
   const socketsKey = (uid: string) => `${deps.prefix}:sockets:${uid}`;
   /** uid → ids of its sockets here that were announced (joined while wanted). */
-  const local = new Map<string, Set<string>>();
+  const local = new GroupedMap<true>();
   const pending = new Set<Promise<void>>();
   const throttledRedis = createThrottledWarning(deps.logger);
   const warnRedis = (reason: string) => throttledRedis({ reason }, "presence tracker cannot reach Redis; skipping");
@@ -146,9 +147,7 @@ export function createRedisPresenceTracker(deps: RedisPresenceTrackerDeps): Pres
 
   async function join(uid: string, socketId: string) {
     if (!deps.wanted()) return;
-    const sockets = local.get(uid) ?? new Set<string>();
-    sockets.add(socketId);
-    local.set(uid, sockets);
+    local.set(uid, socketId, true);
     const at = now();
     const attempt = await tryRedis(redis, timeoutMs, () => scripts.pushHubPresenceJoin(presenceKey, leftKey, uid, at + leaseMs));
     if (!attempt.ok) return warnRedis(attempt.reason);
@@ -156,9 +155,7 @@ export function createRedisPresenceTracker(deps: RedisPresenceTrackerDeps): Pres
   }
 
   async function leave(uid: string, socketId: string) {
-    const sockets = local.get(uid);
-    if (!sockets?.delete(socketId) || sockets.size > 0) return;
-    local.delete(uid);
+    if (!local.delete(uid, socketId) || local.has(uid)) return;
     // No Redis work while unwanted: its announcement, no longer renewed, is swept like a crashed one.
     if (!deps.wanted()) return;
     const member = `${deps.instance}|${socketId}`;
@@ -203,7 +200,7 @@ export function createRedisPresenceTracker(deps: RedisPresenceTrackerDeps): Pres
 
   const renew = setInterval(
     () => {
-      if (local.size === 0 || redis.status !== "ready") return;
+      if (!local.any() || redis.status !== "ready") return;
       const until = now() + leaseMs;
       const uids = [...local.keys()];
       const pipeline = redis.pipeline();
