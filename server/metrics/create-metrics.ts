@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { registerProcessMetrics } from "./process-metrics.ts";
 
 /** All of one hub's Prometheus metrics, in a registry of its own (several hubs may share a process in tests). */
 const PHASES = ["queue", "commit", "handover", "ack", "read", "record", "end"] as const;
@@ -6,7 +7,7 @@ export type Phase = (typeof PHASES)[number];
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "pushhub_process_" });
+  registerProcessMetrics(registry);
   const reg = [registry];
   const phase = new Histogram({
     name: "pushhub_phase_seconds",
